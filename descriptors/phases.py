@@ -1,0 +1,129 @@
+"""Intermediate Li–M phases from a convex hull (pymatgen ``PhaseDiagram``).
+
+For each metal the hull is built from the elemental references (0 eV/atom)
+and the entries of an energy source (see ``descriptors.energy_sources``).
+A compound counts as a stable intermediate phase when it lies within
+``tolerance_eV_atom`` of the hull *and* below the elements. Membership of
+``PhaseDiagram.stable_entries`` is not used, because collinear phases have
+``e_above_hull = 0`` but are left out of ``stable_entries``.
+
+What the count means depends on the source: with tabulated DFT energies it
+counts phases; with Miedema's smooth enthalpy curve every candidate
+stoichiometry below the solid solution tends to lie on the hull, so only the
+*presence* (and the hull depth) is informative. The ``call_source`` column
+says which source made each call. With ``prefer_curated=True`` the curated
+record in ``li_binaries.csv`` decides presence, phases and Li uptake where it
+exists (the hull depth is still computed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from descriptors.base import Featurizer
+from descriptors.citations import cite
+from descriptors.elements import check_metal
+from descriptors.energy_sources import EnergySource, HullEntry, MiedemaSource
+
+
+def _curated_records() -> dict[str, dict[str, Any]]:
+    from descriptors.data import load_table
+
+    return {r["metal"]: r for r in load_table("li_binaries.csv").to_dict("records")}
+
+
+def _li_uptake(formula: str) -> float | None:
+    """Li atoms per M atom in a formula, or None if it is not a plain formula."""
+    from pymatgen.core import Composition
+
+    try:
+        comp = Composition(formula)
+    except Exception:
+        return None
+    amounts = comp.get_el_amt_dict()
+    if "Li" not in amounts or len(amounts) != 2:
+        return None
+    m = [v for k, v in amounts.items() if k != "Li"][0]
+    return float(amounts["Li"] / m)
+
+
+class IntermediatePhaseFeaturizer(Featurizer):
+    """Stable intermediate Li–M phases from a convex hull.
+
+    Args:
+        source: an energy source (default: ``MiedemaSource()`` at 298.15 K).
+        tolerance_eV_atom: distance to the hull within which a compound counts as stable.
+        prefer_curated: use the curated phase-diagram record where it exists.
+    """
+
+    entry_name = "metal"
+
+    def __init__(self, source: EnergySource | None = None, tolerance_eV_atom: float = 1e-3, prefer_curated: bool = False) -> None:
+        self.source = source
+        self.tolerance_eV_atom = tolerance_eV_atom
+        self.prefer_curated = prefer_curated
+
+    def _validate_entry(self, x: Any) -> str:
+        return check_metal(x)
+
+    def _source(self) -> EnergySource:
+        return self.source if self.source is not None else MiedemaSource()
+
+    def feature_labels(self) -> list[str]:
+        return [
+            "has_intermediate_phases", "n_stable_intermediates", "stable_phases", "hull_depth_eV_atom",
+            "li_richest_phase", "li_uptake_per_M", "n_candidates", "energy_source", "call_source",
+        ]
+
+    def units(self) -> list[str]:
+        return ["", "", "", "eV/atom", "", "Li atoms per M atom", "", "", ""]
+
+    def citations(self) -> list[str]:
+        return cite("pymatgen") + self._source().citations()
+
+    def hull(self, metal: str) -> tuple[list[HullEntry], list[float]]:
+        """Entries of the source and their distance above the hull (eV/atom)."""
+        from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
+        from pymatgen.core import Composition
+
+        entries = self._source().entries(metal)
+        if not entries:
+            return [], []
+        pd_entries = [PDEntry(Composition("Li"), 0.0), PDEntry(Composition(metal), 0.0)]
+        mapped = []
+        for e in entries:
+            comp = Composition({"Li": e.x_li, metal: 1.0 - e.x_li})
+            pe = PDEntry(comp, e.formation_energy_eV_atom * comp.num_atoms, name=e.formula)
+            pd_entries.append(pe)
+            mapped.append(pe)
+        diagram = PhaseDiagram(pd_entries)
+        return entries, [float(diagram.get_e_above_hull(pe, allow_negative=True)) for pe in mapped]
+
+    def featurize(self, x: Any) -> list[Any]:
+        metal = self._validate_entry(x)
+        src = self._source()
+        entries, ehull = self.hull(metal)
+        tol = float(self.tolerance_eV_atom)
+        stable = [
+            e for e, d in zip(entries, ehull)
+            if e.kind == "compound" and d <= tol and e.formation_energy_eV_atom < -tol
+        ]
+        stable.sort(key=lambda e: e.x_li)
+        depth = min((e.formation_energy_eV_atom for e in stable), default=0.0)
+        n_cand = sum(e.kind == "compound" for e in entries)
+        has = bool(stable)
+        phases = [e.formula for e in stable]
+        richest = phases[-1] if phases else ""
+        uptake = _li_uptake(richest) if richest else np.nan
+        call = src.name if n_cand else f"{src.name} (no entries for {metal})"
+        if self.prefer_curated:
+            rec = _curated_records().get(metal)
+            if rec is not None and rec["has_intermediate_phases"] is not None:
+                has = bool(rec["has_intermediate_phases"])
+                phases = [p.strip() for p in (rec["intermediate_phases"] or "").split(";") if p.strip()]
+                uptakes = [(u, p) for p in phases if (u := _li_uptake(p)) is not None]
+                richest, uptake = (max(uptakes)[1], max(uptakes)[0]) if uptakes else ("", np.nan)
+                call = "curated (li_binaries.csv)"
+        return [has, len(phases), ";".join(phases), depth, richest, uptake, n_cand, src.name, call]

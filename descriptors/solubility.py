@@ -1,0 +1,110 @@
+"""Li–M mutual solubility descriptors, computed for any metal.
+
+Two families of numbers, both from element data only:
+
+1. **Miedema energetics** (``descriptors.miedema``): the chemical heats of
+   solution of Li in M and of M in Li at infinite dilution, and the elastic
+   (size-mismatch) enthalpy of each dilute solute (kJ/mol of solute).
+2. **Hume-Rothery factors** from pymatgen/ase element data: atomic-size
+   mismatch ``|r_M - r_Li| / r_Li`` (metallic radii, CN 12), Pauling
+   electronegativity difference, valence difference and whether M has a
+   simple metallic ground-state structure (bcc/fcc/hcp, like bcc Li).
+
+**Solubility score** (dimensionless, in [0, 1]; one per direction)::
+
+    score = f_size * f_chem * f_struct
+    f_size   = exp(-(delta / 0.15)^2)                  Hume-Rothery 15 % size rule
+    f_chem   = exp(-max(dH_chem + dH_el, 0) / (R T))     Boltzmann factor of an endothermic solution
+    f_struct = 1 if M is bcc/fcc/hcp else structure_penalty
+
+An exothermic heat of solution does not raise the score above the size and
+structure limits: in Li–M systems a negative heat of solution usually means
+that intermediate phases compete with the terminal solution, which this score
+does not model (see ``descriptors.phases``). The score ranks metals; it is not
+an at.% prediction. ``interlayer validate-descriptors`` prints how it ranks
+against the assessed solubilities in ``datasets/li_binaries.csv``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from descriptors import miedema
+from descriptors.base import Featurizer
+from descriptors.citations import cite
+from descriptors.elements import SIMPLE_METALLIC, check_metal, element_data
+
+#: Hume-Rothery's size-factor limit (fractional radius difference).
+SIZE_RULE = 0.15
+
+
+class LiSolubilityFeaturizer(Featurizer):
+    """Li–M solubility descriptors (Miedema + Hume-Rothery) for a metal symbol.
+
+    Args:
+        temperature_K: temperature of the Boltzmann factor in the score (K).
+            Default 600 K, the range in which assessed terminal solubilities
+            of Li systems are typically at their maximum.
+        structure_penalty: factor applied when M's ground state is not a
+            simple metallic (bcc/fcc/hcp) structure; 0.5 by default.
+    """
+
+    entry_name = "metal"
+
+    def __init__(self, temperature_K: float = 600.0, structure_penalty: float = 0.5) -> None:
+        self.temperature_K = temperature_K
+        self.structure_penalty = structure_penalty
+
+    def _validate_entry(self, x: Any) -> str:
+        return check_metal(x)
+
+    def feature_labels(self) -> list[str]:
+        return [
+            "dH_sol_Li_in_M_kJ_mol",
+            "dH_sol_M_in_Li_kJ_mol",
+            "dH_elastic_Li_in_M_kJ_mol",
+            "dH_elastic_M_in_Li_kJ_mol",
+            "size_mismatch",
+            "radius_source",
+            "delta_electronegativity",
+            "valence_difference",
+            "m_structure",
+            "structure_match",
+            "solubility_score_Li_in_M",
+            "solubility_score_M_in_Li",
+            "solubility_score_mutual",
+        ]
+
+    def units(self) -> list[str]:
+        return ["kJ/mol Li", "kJ/mol M", "kJ/mol Li", "kJ/mol M", "", "", "", "", "", "", "", "", ""]
+
+    def citations(self) -> list[str]:
+        return cite("miedema_book", "miedema_1980", "niessen_1983", "friedel_elastic", "hume_rothery", "pymatgen", "ase")
+
+    def _score(self, dh_chem: float, dh_el: float, size: float, simple: bool) -> float:
+        if self.temperature_K <= 0:
+            from descriptors.errors import InputError
+
+            raise InputError(f"temperature_K must be positive, got {self.temperature_K}")
+        f_size = math.exp(-((size / SIZE_RULE) ** 2))
+        f_chem = math.exp(-max(dh_chem + dh_el, 0.0) / (miedema.R_KJ * self.temperature_K))
+        f_struct = 1.0 if simple else float(self.structure_penalty)
+        return f_size * f_chem * f_struct
+
+    def featurize(self, x: Any) -> list[Any]:
+        metal = self._validate_entry(x)
+        li, m = element_data("Li"), element_data(metal)
+        h_li_m = miedema.heat_of_solution("Li", metal)
+        h_m_li = miedema.heat_of_solution(metal, "Li")
+        e_li_m = miedema.elastic_heat_of_solution("Li", metal)
+        e_m_li = miedema.elastic_heat_of_solution(metal, "Li")
+        size = abs(m.radius_A - li.radius_A) / li.radius_A
+        simple = m.structure in SIMPLE_METALLIC
+        s1 = self._score(h_li_m, e_li_m, size, simple)
+        s2 = self._score(h_m_li, e_m_li, size, simple)
+        return [
+            h_li_m, h_m_li, e_li_m, e_m_li, size, m.radius_kind,
+            abs(m.electronegativity - li.electronegativity), abs(m.valence - li.valence),
+            m.structure, m.structure == li.structure, s1, s2, max(s1, s2),
+        ]
