@@ -17,7 +17,7 @@ import json
 import math
 import os
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -387,7 +387,7 @@ def read_validated_csv(path: Path | str, schema: type[_Row], *, label: str | Non
     return pd.DataFrame.from_records(records, columns=list(fields))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_cached(name: str) -> pd.DataFrame:
     verify_hash(name)
     return read_validated_csv(datasets_dir() / name, SCHEMAS[name], label=f"datasets/{name}")

@@ -8,7 +8,7 @@ one place.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from descriptors.errors import InputError
 
@@ -69,7 +69,7 @@ class ElementData:
     density_g_cm3: float
 
 
-@lru_cache(maxsize=None)
+@cache
 def element_data(symbol: str) -> ElementData:
     """Element properties for ``symbol`` (Li is allowed here)."""
     import warnings

@@ -1,0 +1,29 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from descriptors.data import load_table
+
+
+@pytest.fixture(scope="session")
+def binaries():
+    return load_table("li_binaries.csv")
+
+
+@pytest.fixture(scope="session")
+def outcomes():
+    return load_table("literature_outcomes.csv")
+
+
+@pytest.fixture
+def synthetic_spectrum():
+    """D/G spectrum with a known area ratio 0.8*150/(1.0*70) and height ratio 0.8."""
+    from descriptors.raman import lorentzian
+
+    x = np.linspace(900, 1900, 600)
+    rng = np.random.default_rng(42)
+    y = 5 + 0.002 * (x - 1400) + lorentzian(x, 0.8, 1350, 150) + lorentzian(x, 1.0, 1590, 70) + rng.normal(0, 0.01, x.size)
+    return x, y, 0.8 * 150 / 70, 0.8

@@ -1,0 +1,96 @@
+"""The interlayer command line: outputs for scripting and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from screen.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_descriptors_json(capsys):
+    code, out, _ = run(capsys, "descriptors", "Mg", "Ag", "Zn", "Sn", "Cu", "--carbon", "carbon_black", "graphite", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert [d["name"] for d in data] == ["Mg", "Ag", "Zn", "Sn", "Cu", "carbon_black", "graphite"]
+    mg = {f["name"]: f for f in data[0]["features"]}
+    assert mg["has_intermediate_phases"]["value"] is False
+    assert "miedema" in mg["has_intermediate_phases"]["source"]
+    graphite = {f["name"]: f for f in data[-1]["features"]}
+    assert graphite["graphitization_index"]["value"] > 0.95
+    assert "10.1154/1.1536926" in graphite["graphitization_index"]["source"]
+
+
+def test_descriptors_csv_and_curated_switch(capsys):
+    code, out, _ = run(capsys, "descriptors", "Cu", "--prefer-curated", "--format", "csv")
+    assert code == 0
+    header, row = out.strip().splitlines()
+    rec = dict(zip(header.split(","), row.split(",")))
+    assert rec["has_intermediate_phases"] == "False" and rec["call_source"] == "curated (li_binaries.csv)"
+
+
+def test_validate_descriptors_json(capsys):
+    code, out, _ = run(capsys, "validate-descriptors", "--format", "json")
+    res = json.loads(out)
+    assert code == 0 and res["solubility"]["spearman_rho"] > 0.5
+    assert res["intermediate_phases"]["miedema"]["misclassified"] == ["Cu"]
+
+
+def test_carbon_command(capsys, tmp_path, synthetic_spectrum):
+    code, out, _ = run(capsys, "carbon", "--d002-nm", "0.3354", "--format", "json")
+    assert code == 0 and json.loads(out)[0]["graphitization_index"] == pytest.approx(1.0)
+    x, y, ratio, _ = synthetic_spectrum
+    p = tmp_path / "s.txt"
+    p.write_text("\n".join(f"{a} {b}" for a, b in zip(x, y)))
+    code, out, _ = run(capsys, "carbon", "--raman", str(p), "--laser-nm", "532", "--format", "json")
+    assert code == 0 and json.loads(out)[0]["raman_id_ig_area"] == pytest.approx(ratio, rel=0.05)
+
+
+@pytest.mark.parametrize(
+    "argv,needle",
+    [
+        (["descriptors", "Xx"], "unknown element symbol 'Xx'"),
+        (["descriptors", "C"], "'C' is not a metal"),
+        (["descriptors", "Mg", "--carbon", "charcoal"], "unknown carbon preset 'charcoal'"),
+        (["descriptors", "Mg", "--temperature-k", "nan"], "must be finite"),
+        (["descriptors", "Mg", "--source", "nowhere.csv"], "not found"),
+        (["carbon", "--d002-nm", "-0.34"], "must be positive"),
+        (["carbon", "--raman", "missing.txt", "--laser-nm", "532"], "spectrum file not found"),
+        (["carbon", "--id-ig", "1.0"], "needs --laser-nm"),
+        (["descriptors", "--format", "xml"], "invalid choice"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(capsys, argv, needle):
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert needle in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert out == ""
+
+
+def test_malformed_spectrum_names_line(capsys, tmp_path):
+    p = tmp_path / "bad.csv"
+    p.write_text("shift,intensity\n1000,1\n1001,oops\n")
+    code, out, err = run(capsys, "carbon", "--raman", str(p), "--laser-nm", "532")
+    assert code == 2 and "line 3" in err and out == ""
+
+
+def test_help_reads_and_starts_without_heavy_imports():
+    res = subprocess.run([sys.executable, "-c", "import sys; from screen.cli import build_parser; build_parser(); "
+                          "print('pandas' in sys.modules, 'pymatgen' in sys.modules)"], capture_output=True, text=True)
+    assert res.stdout.strip() == "False False"
+    res = subprocess.run([sys.executable, "-m", "screen.cli", "descriptors", "--help"], capture_output=True, text=True)
+    assert res.returncode == 0 and "--carbon" in res.stdout and "--format" in res.stdout
