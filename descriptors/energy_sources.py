@@ -187,9 +187,8 @@ class TabulatedSource:
         out: dict[str, list[HullEntry]] = {}
         for metal in sorted(metals):
             sub = [e for e in entries if {str(el) for el in e.composition.elements} <= {"Li", metal}]
-            if not any(e.composition.is_element and str(e.composition.elements[0]) == el for e in sub for el in ("Li",)) or not any(
-                e.composition.is_element and str(e.composition.elements[0]) == metal for e in sub
-            ):
+            elements_present = {str(e.composition.elements[0]) for e in sub if e.composition.is_element}
+            if not {"Li", metal} <= elements_present:
                 raise InputError(f"{p}: the Li-{metal} entries need elemental Li and {metal} references")
             pd_ = PhaseDiagram(sub)
             out[metal] = [

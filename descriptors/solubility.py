@@ -34,6 +34,7 @@ from descriptors import miedema
 from descriptors.base import Featurizer
 from descriptors.citations import cite
 from descriptors.elements import SIMPLE_METALLIC, check_metal, element_data
+from descriptors.errors import InputError
 
 #: Hume-Rothery's size-factor limit (fractional radius difference).
 SIZE_RULE = 0.15
@@ -84,8 +85,6 @@ class LiSolubilityFeaturizer(Featurizer):
 
     def _score(self, dh_chem: float, dh_el: float, size: float, simple: bool) -> float:
         if self.temperature_K <= 0:
-            from descriptors.errors import InputError
-
             raise InputError(f"temperature_K must be positive, got {self.temperature_K}")
         f_size = math.exp(-((size / SIZE_RULE) ** 2))
         f_chem = math.exp(-max(dh_chem + dh_el, 0.0) / (miedema.R_KJ * self.temperature_K))
