@@ -12,6 +12,7 @@ import json
 import math
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 EXIT_INPUT = 2
@@ -131,10 +132,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     cur = load_table("li_binaries.csv")
     metals = cur["metal"].tolist()
     sol = solubility_rank_validation(LiSolubilityFeaturizer().featurize_many(metals), cur)
+    if args.plot and (Path(args.plot).suffix.lower() != ".png" or not Path(args.plot).parent.exists()):
+        raise _input_error(f"{args.plot}: --plot needs a .png path in an existing folder")
     results = {}
     for spec in args.source:
         ph = IntermediatePhaseFeaturizer(source=make_source(spec, args.temperature_k))
         results[spec] = phase_presence_validation(ph.featurize_many(metals), cur)
+    if args.plot:
+        from screen.plots import validation_figure
+
+        validation_figure(sol, results, args.plot)
+        sys.stderr.write(f"wrote {args.plot}\n")
     if args.format == "json":
         out = {
             "solubility": {"spearman_rho": sol.rho, "p_value": sol.p_value, "n": sol.n,
@@ -239,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="energy sources to validate (default: miedema oqmd_legacy)")
     v.add_argument("--temperature-k", type=_finite("--temperature-k", nonneg=True), default=298.15,
                    help="temperature of the competing solid solution on the Miedema hull, K")
+    v.add_argument("--plot", metavar="PNG", help="also write a figure (score vs assessed class, confusion matrices)")
     v.add_argument("--format", **fmt)
     v.set_defaults(func=_cmd_validate)
 

@@ -94,3 +94,12 @@ def test_help_reads_and_starts_without_heavy_imports():
     assert res.stdout.strip() == "False False"
     res = subprocess.run([sys.executable, "-m", "screen.cli", "descriptors", "--help"], capture_output=True, text=True)
     assert res.returncode == 0 and "--carbon" in res.stdout and "--format" in res.stdout
+
+
+def test_validation_plot_is_written(capsys, tmp_path):
+    out_png = tmp_path / "validation.png"
+    code, _, err = run(capsys, "validate-descriptors", "--plot", str(out_png))
+    assert code == 0 and out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert list(tmp_path.iterdir()) == [out_png]  # no temporary file left behind
+    code, _, err = run(capsys, "validate-descriptors", "--plot", str(tmp_path / "nope" / "v.png"))
+    assert code == 2 and "existing folder" in err
