@@ -98,6 +98,10 @@ class Featurizer(TransformerMixin, BaseEstimator, ABC):
             df["error"] = errors
         return df
 
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Output column names (scikit-learn convention; same as ``feature_labels()``)."""
+        return np.asarray(self.feature_labels(), dtype=object)
+
     def fit(self, X: Any = None, y: Any = None) -> Featurizer:
         """No-op (descriptors are not fitted); returns ``self``."""
         return self

@@ -69,3 +69,17 @@ def test_bad_symbols(bad):
 def test_ignore_errors_keeps_good_rows():
     df = LiSolubilityFeaturizer().featurize_many(["Mg", "Xx"], ignore_errors=True)
     assert df.loc[0, "error"] == "" and "unknown element" in df.loc[1, "error"]
+
+
+def test_featurizers_compose_in_a_pipeline():
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+
+    from descriptors.phases import IntermediatePhaseFeaturizer
+
+    ct = ColumnTransformer([("sol", LiSolubilityFeaturizer(), ["metal"]), ("ph", IntermediatePhaseFeaturizer(), ["metal"])])
+    ct.set_output(transform="pandas")
+    out = Pipeline([("features", ct)]).fit_transform(pd.DataFrame({"metal": ["Mg", "Sn"]}))
+    assert out.shape[0] == 2
+    assert list(out["ph__has_intermediate_phases"]) == [False, True]
