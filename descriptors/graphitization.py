@@ -117,7 +117,8 @@ def sp2_fraction_from_structure(structure: Any, cutoff_A: float = CC_BOND_CUTOFF
     return float(np.mean(cn == 3)), float(np.mean(cn == 4)), n
 
 
-def _first_number(rows: list[dict[str, Any]] | None) -> tuple[float | None, str]:
+def _median_value(rows: list[dict[str, Any]] | None) -> tuple[float | None, str]:
+    """Median of a preset property's values (several sources may report it) and their sources."""
     if not rows:
         return None, ""
     vals = [float(r["value"]) for r in rows]
@@ -158,13 +159,13 @@ class GraphitizationFeaturizer(Featurizer):
         props = presets[key]
         out: dict[str, Any] = {"_sources": set()}
         for name in ("d002_nm", "la_nm", "sp2_fraction", "particle_size_nm", "density_g_cm3"):
-            v, src = _first_number(props.get(name))
+            v, src = _median_value(props.get(name))
             if v is not None:
                 out[name] = v
                 out["_sources"].add(src)
         if "id_ig_ratio" in props and "raman_laser_nm" in props:
-            out["id_ig_ratio"], src = _first_number(props["id_ig_ratio"])
-            out["laser_nm"], _ = _first_number(props["raman_laser_nm"])
+            out["id_ig_ratio"], src = _median_value(props["id_ig_ratio"])
+            out["laser_nm"], _ = _median_value(props["raman_laser_nm"])
             out["_sources"].add(src)
         if "structural_class" in props:
             out["structural_class"] = props["structural_class"][0]["value"]

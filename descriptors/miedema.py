@@ -62,8 +62,8 @@ def _params(symbol: str) -> pd.Series:
     return row
 
 
-def _pair_constants(a: pd.Series, b: pd.Series) -> tuple[float, float]:
-    """(eta_AB in V^2 / (du)^(1/3)-ish Miedema units, so that V^2/3 * eta is kJ/mol), and P."""
+def _interface_term(a: pd.Series, b: pd.Series) -> float:
+    """Miedema interface term eta_AB; ``V^2/3 [cm^2] * eta_AB`` is in kJ/mol."""
     tm_a, tm_b = bool(a["transition_metal"]), bool(b["transition_metal"])
     if tm_a and tm_b:
         p, r = P_BOTH_TM, 0.0
@@ -76,7 +76,7 @@ def _pair_constants(a: pd.Series, b: pd.Series) -> tuple[float, float]:
     dphi = a["phi_star_V"] - b["phi_star_V"]
     bracket = -p * dphi**2 + Q_OVER_P * p * (nA - nB) ** 2 - r
     eta = 2.0 * bracket / (1.0 / nA + 1.0 / nB)
-    return float(eta), p
+    return float(eta)
 
 
 def chemical_enthalpy(x_a: np.ndarray | float, a_sym: str, b_sym: str, gamma: float) -> np.ndarray:
@@ -90,10 +90,10 @@ def chemical_enthalpy(x_a: np.ndarray | float, a_sym: str, b_sym: str, gamma: fl
     a, b = _params(a_sym), _params(b_sym)
     x = np.clip(np.asarray(x_a, dtype=float), 0.0, 1.0)
     xb = 1.0 - x
-    eta, _ = _pair_constants(a, b)
+    eta = _interface_term(a, b)
     va0, vb0 = a["molar_volume_cm3_mol"] ** (2 / 3), b["molar_volume_cm3_mol"] ** (2 / 3)
 
-    def surface_fraction(va: np.ndarray | float, vb: np.ndarray | float) -> np.ndarray:
+    def surface_fraction(va: np.ndarray | float, vb: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
         denom = x * va + xb * vb
         with np.errstate(invalid="ignore", divide="ignore"):
             cas = np.where(denom > 0, x * va / denom, 0.0)
@@ -113,7 +113,7 @@ def chemical_enthalpy(x_a: np.ndarray | float, a_sym: str, b_sym: str, gamma: fl
 def heat_of_solution(solute: str, host: str) -> float:
     """Chemical heat of solution of ``solute`` in ``host`` at infinite dilution, kJ/mol of solute."""
     a, b = _params(solute), _params(host)
-    eta, _ = _pair_constants(a, b)
+    eta = _interface_term(a, b)
     va = a["molar_volume_cm3_mol"] ** (2 / 3) * (1.0 + a["a_const"] * (a["phi_star_V"] - b["phi_star_V"]))
     return float(va * eta + a["h_trans_kJ_mol"])
 

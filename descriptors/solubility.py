@@ -17,6 +17,11 @@ Two families of numbers, both from element data only:
     f_chem   = exp(-max(dH_chem + dH_el, 0) / (R T))     Boltzmann factor of an endothermic solution
     f_struct = 1 if M is bcc/fcc/hcp else structure_penalty
 
+``structure_penalty`` (default 0.5) is a heuristic stand-in for Hume-Rothery's
+crystal-structure rule, not a fitted value; with 1.0 (rule off) the Spearman
+correlation against the curated record drops from 0.73 to 0.69, and the score
+temperature (300–900 K) changes it by less than 0.005.
+
 An exothermic heat of solution does not raise the score above the size and
 structure limits: in Li–M systems a negative heat of solution usually means
 that intermediate phases compete with the terminal solution, which this score

@@ -80,8 +80,7 @@ def _cmd_descriptors(args: argparse.Namespace) -> int:
     if not metals and not carbons:
         metals = load_table("li_binaries.csv")["metal"].tolist()
     gf = GraphitizationFeaturizer()
-    for c in carbons:
-        gf._validate_entry(c)  # fail fast on an unknown preset, before any output
+    cdf = gf.featurize_many(carbons) if carbons else None  # first: cheap, and fails fast on an unknown preset
 
     records: list[dict[str, Any]] = []
     frames = []
@@ -101,8 +100,7 @@ def _cmd_descriptors(args: argparse.Namespace) -> int:
                 feats.append({"name": k, "value": _json_value(r[k]), "unit": units[k],
                               "source": f"computed-here: convex hull, energies from {r['energy_source']}; call by {r['call_source']}"})
             records.append({"kind": "metal", "name": r["metal"], "features": feats})
-    if carbons:
-        cdf = gf.featurize_many(carbons)
+    if cdf is not None:
         cdf.insert(0, "kind", "carbon")
         frames.append(cdf.rename(columns={"carbon": "name"}))
         units = dict(zip(gf.feature_labels(), gf.units()))
