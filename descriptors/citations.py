@@ -37,6 +37,8 @@ CITATIONS: dict[str, Citation] = {
         Citation("hume_rothery", "W. Hume-Rothery, G.W. Mabbott, K.M. Channel Evans, The freezing points, "
                  "melting points, and solid solubility limits of the alloys of silver and copper with the elements "
                  "of the B sub-groups, Phil. Trans. R. Soc. A 233, 1 (1934) (DOI not verified)"),
+        Citation("jones_1937", "H. Jones, The phase boundaries in binary alloys, part 2: the theory of the alpha, "
+                 "beta phase boundaries, Proc. Phys. Soc. 49, 250 (1937) (DOI not verified)"),
         Citation("pymatgen", "S.P. Ong et al., Python Materials Genomics (pymatgen), Comput. Mater. Sci. 68, "
                  "314 (2013)", doi="10.1016/j.commatsci.2012.10.028"),
         Citation("ase", "A.H. Larsen et al., The atomic simulation environment, J. Phys.: Condens. Matter 29, "

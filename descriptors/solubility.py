@@ -17,6 +17,18 @@ Two families of numbers, both from element data only:
     f_chem   = exp(-max(dH_chem + dH_el, 0) / (R T))     Boltzmann factor of an endothermic solution
     f_struct = 1 if M is bcc/fcc/hcp else structure_penalty
 
+**Electron-concentration limit** of M dissolved in bcc Li (mole fraction)::
+
+    ec_limit_M_in_Li = min(1, (e/a_max - 1) / |v_M - v_Li|),   e/a_max = 1.5
+
+Hume-Rothery's electron-concentration rule: a bcc solid solution becomes
+unstable near 3/2 valence electrons per atom (the beta-brass composition;
+Jones' Fermi-surface argument). A monovalent solvent (Li) therefore dissolves
+at most ~0.5/dv of a solute whose valence exceeds its own by dv: 50 at.% for
+Mg or Zn, 25 at.% for Al, 17 at.% for Sn; no limit from this rule for Ag, Au,
+Cu. It is an upper bound from electron counting only (size and chemistry are
+in the score below), used by the gap model to tell Al and Sn from Zn and Mg.
+
 ``structure_penalty`` (default 0.5) is a heuristic stand-in for Hume-Rothery's
 crystal-structure rule, not a fitted value; with 1.0 (rule off) the Spearman
 correlation against the curated record drops from 0.73 to 0.69, and the score
@@ -43,6 +55,20 @@ from descriptors.errors import InputError
 
 #: Hume-Rothery's size-factor limit (fractional radius difference).
 SIZE_RULE = 0.15
+
+#: Valence electrons per atom at which a bcc solid solution gives way (Hume-Rothery 3/2 rule).
+EA_BCC_MAX = 1.5
+
+
+def ec_limit(valence_difference: float) -> float:
+    """Electron-concentration limit of a solute in bcc Li (mole fraction, capped at 1).
+
+    Args:
+        valence_difference: ``|v_M - v_Li|`` (electrons per atom).
+    """
+    if valence_difference <= 0:
+        return 1.0
+    return min(1.0, (EA_BCC_MAX - 1.0) / float(valence_difference))
 
 
 class LiSolubilityFeaturizer(Featurizer):
@@ -80,13 +106,14 @@ class LiSolubilityFeaturizer(Featurizer):
             "solubility_score_Li_in_M",
             "solubility_score_M_in_Li",
             "solubility_score_mutual",
+            "ec_limit_M_in_Li",
         ]
 
     def units(self) -> list[str]:
-        return ["kJ/mol Li", "kJ/mol M", "kJ/mol Li", "kJ/mol M", "", "", "", "", "", "", "", "", ""]
+        return ["kJ/mol Li", "kJ/mol M", "kJ/mol Li", "kJ/mol M", "", "", "", "", "", "", "", "", "", "mole fraction M"]
 
     def citations(self) -> list[str]:
-        return cite("miedema_book", "miedema_1980", "niessen_1983", "friedel_elastic", "hume_rothery", "pymatgen", "ase")
+        return cite("miedema_book", "miedema_1980", "niessen_1983", "friedel_elastic", "hume_rothery", "jones_1937", "pymatgen", "ase")
 
     def _score(self, dh_chem: float, dh_el: float, size: float, simple: bool) -> float:
         if self.temperature_K <= 0:
@@ -107,8 +134,9 @@ class LiSolubilityFeaturizer(Featurizer):
         simple = m.structure in SIMPLE_METALLIC
         s1 = self._score(h_li_m, e_li_m, size, simple)
         s2 = self._score(h_m_li, e_m_li, size, simple)
+        dv = abs(m.valence - li.valence)
         return [
             h_li_m, h_m_li, e_li_m, e_m_li, size, m.radius_kind,
-            abs(m.electronegativity - li.electronegativity), abs(m.valence - li.valence),
-            m.structure, m.structure == li.structure, s1, s2, max(s1, s2),
+            abs(m.electronegativity - li.electronegativity), dv,
+            m.structure, m.structure == li.structure, s1, s2, max(s1, s2), ec_limit(dv),
         ]

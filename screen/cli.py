@@ -194,6 +194,224 @@ def _cmd_carbon(args: argparse.Namespace) -> int:
     return 0
 
 
+def _registry(args: argparse.Namespace) -> Any:
+    from screen.registry import ModelRegistry
+
+    return ModelRegistry(args.model_dir)
+
+
+def _metrics_rows(metrics: dict[str, Any]) -> Any:
+    import pandas as pd
+
+    rows = []
+    for scheme, per in metrics.items():
+        for model, m in per.items():
+            rows.append({"cv": scheme, "model": model, "n": m["n"], "balanced_accuracy": round(m["balanced_accuracy"], 3),
+                         "log_loss": round(m["log_loss"], 3), "brier": round(m["brier"], 3),
+                         "eta_mae_mV": m.get("eta_mae_mV") if model == "gap_model" else None})
+    return pd.DataFrame(rows)
+
+
+def _write_text_atomic(path: str | Path, text: str) -> None:
+    import os
+    import tempfile
+
+    path = Path(path)
+    if not path.parent.exists():
+        raise _input_error(f"{path.parent}: folder does not exist")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from screen.plots import margin_figure
+    from screen.training import in_sample, training_set
+
+    if args.plot and (Path(args.plot).suffix.lower() != ".png" or not Path(args.plot).parent.exists()):
+        raise _input_error(f"{args.plot}: --plot needs a .png path in an existing folder")
+    reg = _registry(args)
+    meta = reg.ensure_default(progress=True)
+    pipe, meta = reg.load(0)
+    records = in_sample(pipe, training_set())
+    if args.plot:
+        margin_figure(records, args.plot, meta.get("held_out_p_under_carbon", {}).get("loo"))
+        sys.stderr.write(f"wrote {args.plot}\n")
+    if args.format == "json":
+        out = {k: meta[k] for k in ("version", "created_utc", "package_version", "data_sha256", "seed", "n_bootstrap",
+                                    "n_observations", "metrics", "parameters", "unused_nucleation_rows")}
+        out["model_dir"] = str(reg.root)
+        out["plot"] = args.plot
+        out["records"] = [{k: _json_value(v) for k, v in r.items()} for r in records[
+            ["record_id", "study_id", "metal", "carbon", "architecture", "observed", "predicted", "p_under_carbon",
+             "margin_mV", "margin_mV_lo", "margin_mV_hi"]].to_dict("records")]
+        sys.stdout.write(json.dumps(out, indent=2, default=_json_value) + "\n")
+        return 0
+    print(f"Gap model version 0 (curated data sha256 {meta['data_sha256'][:12]}, seed {meta['seed']}, "
+          f"{meta['n_bootstrap']} bootstrap refits); observations: {meta['n_observations']}")
+    print("\nCross-validation (plating location under vs above the carbon; held-out records / studies)")
+    _emit(_metrics_rows(meta["metrics"]), "table")
+    if not meta["metrics"]["loo"]["gap_model"].get("n_eta"):
+        print("eta MAE: no numeric nucleation overpotential in the data yet (dip presence is fitted instead)")
+    print("\nFitted parameters")
+    for k, v in meta["parameters"].items():
+        print(f"  {k:30s} {v:10.4g}")
+    print("\nIn-sample predictions")
+    _emit(records[["record_id", "metal", "carbon", "architecture", "observed", "predicted", "p_under_carbon", "margin_mV"]]
+          .round(3), "table")
+    return 0
+
+
+_PREDICT_COLUMNS = ("metal", "carbon", "architecture", "metal_nm", "carbon_nm", "current_ma_cm2", "stack_mpa", "fab_mpa",
+                    "temperature_c", "carbon_particle_nm")
+
+
+def _prediction_table(pipe: Any, cand: Any) -> Any:
+    import pandas as pd
+
+    feats = pipe.named_steps["cells"].transform(cand)
+    terms = pipe.named_steps["gap"].predict_terms(feats)
+    desc = feats[["solubility_score_mutual", "ec_limit_M_in_Li", "has_intermediate_phases", "graphitization_index"]]
+    return pd.concat([cand.reset_index(drop=True), terms.reset_index(drop=True), desc.reset_index(drop=True)], axis=1)
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from screen.cells import FIELD_BY_NAME, SOURCE_CELL, carbon_descriptors, metal_descriptors, read_candidates, validate_candidates
+    from screen.gap_model import TERMS
+
+    given = {c: getattr(args, c) for c in _PREDICT_COLUMNS}
+    if args.input:
+        extra = [c for c, v in given.items() if v is not None]
+        if extra:
+            raise _input_error(f"--input takes the candidates from the file; drop --{extra[0].replace('_', '-')}")
+        cand, used = read_candidates(args.input)
+    else:
+        if args.metal is None or args.carbon is None:
+            raise _input_error("give --metal and --carbon (or --input FILE for a batch)")
+        row = {c: ("" if v is None else str(v)) for c, v in given.items()}
+        cand, used = validate_candidates(pd.DataFrame([row]), label="options")
+    if args.output and not Path(args.output).parent.exists():
+        raise _input_error(f"{args.output}: folder does not exist")
+    reg = _registry(args)
+    pipe, meta = reg.load(args.model)
+    table = _prediction_table(pipe, cand)
+    table.insert(0, "model_version", meta["version"])
+    if args.input:
+        if args.format == "json":
+            text = json.dumps([{k: _json_value(v) for k, v in r.items()} for r in table.to_dict("records")], indent=1) + "\n"
+        elif args.format == "csv":
+            text = table.to_csv(index=False)
+        else:
+            text = table.to_string(index=False) + "\n"
+        if args.output:
+            _write_text_atomic(args.output, text)
+            sys.stderr.write(f"wrote {len(table)} predictions to {args.output}\n")
+        else:
+            sys.stdout.write(text)
+        return 0
+    r = table.iloc[0]
+    out: dict[str, Any] = {"model_version": int(meta["version"]), "model_data_sha256": meta["data_sha256"],
+                           "inputs": {c: _json_value(r[c]) for c in _PREDICT_COLUMNS},
+                           "defaults_used": [c for c in _PREDICT_COLUMNS if bool(used.iloc[0][c])],
+                           "defaults_source": f"source paper's Mg/C bilayer cell, {SOURCE_CELL} (carbon particle size: preset)"}
+    for t in TERMS:
+        out[t] = _json_value(r[t])
+        out[f"{t}_interval"] = [_json_value(r[f"{t}_lo"]), _json_value(r[f"{t}_hi"])]
+    out["interval_probability"] = pipe.named_steps["gap"].interval
+    out["plating_site"] = r["plating_site"]
+    out["interfacial_toughness_J_m2"] = _json_value(r["toughness_J_m2"])
+    mdesc = metal_descriptors(r["metal"], pipe.named_steps["cells"].energy_source)
+    out["descriptors"] = {"metal": {k: _json_value(v) for k, v in mdesc.items()},
+                          "carbon": {k: _json_value(v) for k, v in carbon_descriptors(r["carbon"]).items()}}
+    out["units"] = {"eta_metal_mV": "mV", "eta_carbon_mV": "mV", "barrier_mV": "mV", "gap_mV": "mV", "margin_mV": "mV",
+                    "p_under_carbon": "probability", "interfacial_toughness_J_m2": "J/m2"} | {
+                       c: FIELD_BY_NAME[c].unit for c in _PREDICT_COLUMNS if FIELD_BY_NAME[c].unit}
+    if args.format == "json":
+        text = json.dumps(out, indent=2) + "\n"
+    elif args.format == "csv":
+        text = table.to_csv(index=False)
+    else:
+        lines = [f"{out['inputs']['metal']} / {out['inputs']['carbon']} ({out['inputs']['architecture']}), model v{out['model_version']}"]
+        for t in TERMS:
+            v, (lo, hi) = out[t], out[f"{t}_interval"]
+            lines.append(f"  {t:16s} " + ("n/a (no carbon layer)" if v is None else f"{v:9.3f}   [{lo:.3f}, {hi:.3f}]"))
+        lines.append(f"  plating site     {out['plating_site']}")
+        lines.append(f"  defaults used    {', '.join(out['defaults_used']) or 'none'}")
+        text = "\n".join(lines) + "\n"
+    if args.output:
+        _write_text_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _cmd_retrain(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from descriptors.data import OutcomeRow, file_sha256, read_validated_csv
+    from screen.registry import fit_and_evaluate
+    from screen.training import in_sample, training_set
+
+    fresh = read_validated_csv(args.results, OutcomeRow)
+    reg = _registry(args)
+    old_pipe, old_meta = reg.load(None)
+    ts = training_set(fresh)
+    new_pipe, meta = fit_and_evaluate(ts, progress=True)
+    old_rec, new_rec = in_sample(old_pipe, ts), in_sample(new_pipe, ts)
+    changed = new_rec.loc[old_rec["predicted"].to_numpy() != new_rec["predicted"].to_numpy(), ["record_id", "metal", "carbon", "observed"]]
+    changed = changed.assign(before=old_rec.loc[changed.index, "predicted"], after=new_rec.loc[changed.index, "predicted"],
+                             p_before=old_rec.loc[changed.index, "p_under_carbon"].round(3),
+                             p_after=new_rec.loc[changed.index, "p_under_carbon"].round(3))
+    meta |= {"description": f"retrained with {Path(args.results).name}", "parent_version": old_meta["version"],
+             "fresh_results": {"file": str(Path(args.results).resolve()), "sha256": file_sha256(Path(args.results)),
+                               "rows": int(len(fresh))}}
+    version = None if args.dry_run else reg.save(new_pipe, meta)
+    payload = {"saved_version": version, "dry_run": bool(args.dry_run), "parent_version": old_meta["version"],
+               "fresh_rows": int(len(fresh)), "data_sha256": ts.data_sha256,
+               "metrics_before": old_meta["metrics"], "metrics_after": meta["metrics"],
+               "changed_predictions": [{k: _json_value(v) for k, v in r.items()} for r in changed.to_dict("records")]}
+    if args.format == "json":
+        sys.stdout.write(json.dumps(payload, indent=2, default=_json_value) + "\n")
+        return 0
+    print(f"validated {len(fresh)} fresh rows from {args.results}; merged with the curated data (unchanged)")
+    print(f"\nBefore (model v{old_meta['version']}):")
+    _emit(_metrics_rows(old_meta["metrics"]), "table")
+    print("\nAfter (refit on curated + fresh):")
+    _emit(_metrics_rows(meta["metrics"]), "table")
+    print("\nPredictions that changed class:" + ("" if len(changed) else " none"))
+    if len(changed):
+        _emit(changed, "table")
+    print("\n" + (f"saved as model version {version} in {reg.root}" if version is not None
+                  else "dry run: nothing saved") + f" (n_changed = {int(np.sum(len(changed)))})")
+    return 0
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    reg = _registry(args)
+    reg.ensure_default()
+    rows = []
+    for v in reg.versions():
+        m = reg.metadata(v)
+        rows.append({"version": v, "created_utc": m.get("created_utc"), "package_version": m.get("package_version"),
+                     "data_sha256": str(m.get("data_sha256", ""))[:12], "parent": m.get("parent_version"),
+                     "loo_balanced_accuracy": round(m["metrics"]["loo"]["gap_model"]["balanced_accuracy"], 3),
+                     "loso_balanced_accuracy": round(m["metrics"]["loso"]["gap_model"]["balanced_accuracy"], 3),
+                     "description": m.get("description", "")})
+    if args.format == "table":
+        sys.stdout.write(f"model registry: {reg.root}\n")
+    _emit(pd.DataFrame(rows), args.format)
+    return 0
+
+
 def _input_error(msg: str) -> Exception:
     from descriptors.errors import InputError
 
@@ -261,6 +479,58 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--structure", metavar="FILE", help="atomistic structure readable by ase (xyz, cif, POSCAR, ...)")
     c.add_argument("--format", **fmt)
     c.set_defaults(func=_cmd_carbon)
+
+    reg_help = "model registry folder (default: $INTERLAYER_MODEL_DIR or ~/.local/share/interlayer-screen/models)"
+
+    cal = sub.add_parser("calibrate", help="fit the gap model to the curated data and cross-validate it",
+                         description="Fit the nucleation-overpotential-gap model to datasets/literature_outcomes.csv "
+                         "(plating location, voltage dips, toughness), cross-validate it (leave-one-record-out and "
+                         "leave-one-study-out) against a majority-class and a logistic-regression baseline, and draw the "
+                         "predicted margin per record. The fit is model version 0 of the registry (built once, reused).")
+    cal.add_argument("--plot", metavar="PNG", default="calibration_margins.png",
+                     help="margin-per-record figure (default: calibration_margins.png; '' for none)")
+    cal.add_argument("--model-dir", metavar="DIR", help=reg_help)
+    cal.add_argument("--format", **fmt)
+    cal.set_defaults(func=_cmd_calibrate)
+
+    pr = sub.add_parser("predict", help="plating location and overpotentials for a cell (or a CSV of cells)",
+                        description="Predict eta on the lithiated metal and carbon, the transport barrier, the margin and "
+                        "P(Li plates under the carbon), each with a 90%% bootstrap interval. Every option but --metal and "
+                        "--carbon defaults to the source paper's cell (Wu et al. 2026, doi:10.1021/acsami.6c01094); the "
+                        "output lists the defaults used. --input FILE takes a CSV whose columns are the option names "
+                        "(metal, carbon, architecture, metal_nm, ...); empty cells take the defaults.",
+                        epilog="Example: interlayer predict --metal Mg --carbon c60_film --format json")
+    pr.add_argument("--metal", help="metal element symbol, or none")
+    pr.add_argument("--carbon", help="carbon preset (see 'interlayer descriptors --carbon'), or none")
+    pr.add_argument("--architecture", choices=["bilayer", "carbon_under_metal", "nanocomposite", "single_layer", "none"],
+                    help="layer arrangement (default: bilayer; single_layer/none when a layer is none)")
+    for name, unit, default in (("metal-nm", "nm", "500"), ("carbon-nm", "nm", "100"), ("current-ma-cm2", "mA/cm2", "0.1"),
+                                ("stack-mpa", "MPa", "15"), ("fab-mpa", "MPa", "250"), ("carbon-particle-nm", "nm", "preset value")):
+        pr.add_argument(f"--{name}", type=_finite(f"--{name}", nonneg=True), default=None, help=f"{unit} (default: {default})")
+    pr.add_argument("--temperature-c", type=_finite("--temperature-c"), default=None, help="degC (default: 25)")
+    pr.add_argument("--input", metavar="CSV", help="batch of candidates, one per row")
+    pr.add_argument("--output", metavar="FILE", help="write the result here (atomically) instead of stdout")
+    pr.add_argument("--model", type=int, metavar="VERSION", help="registry version (default: the latest)")
+    pr.add_argument("--model-dir", metavar="DIR", help=reg_help)
+    pr.add_argument("--format", **fmt)
+    pr.set_defaults(func=_cmd_predict)
+
+    rt = sub.add_parser("retrain", help="refit on the curated data plus your fresh results; save a new model version",
+                        description="Validate fresh results (same columns as datasets/literature_outcomes.csv), merge them "
+                        "with the curated data without modifying it, refit, cross-validate, print metrics before and "
+                        "after and the predictions that changed class, and save the next model version.")
+    rt.add_argument("results", metavar="CSV", help="fresh results in the literature_outcomes.csv schema")
+    rt.add_argument("--dry-run", action="store_true", help="do everything but save")
+    rt.add_argument("--model-dir", metavar="DIR", help=reg_help)
+    rt.add_argument("--format", **fmt)
+    rt.set_defaults(func=_cmd_retrain)
+
+    mo = sub.add_parser("models", help="model registry", description="Inspect the model registry.")
+    mo_sub = mo.add_subparsers(dest="models_command", metavar="ACTION", parser_class=_Parser, required=True)
+    ml = mo_sub.add_parser("list", help="list model versions with their data hash and metrics")
+    ml.add_argument("--model-dir", metavar="DIR", help=reg_help)
+    ml.add_argument("--format", **fmt)
+    ml.set_defaults(func=_cmd_models)
     return p
 
 

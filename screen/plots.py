@@ -75,3 +75,47 @@ def validation_figure(solubility: Any, phase_results: dict[str, Any], path: str 
         return save_figure_atomic(fig, path)
     finally:
         plt.close(fig)
+
+
+_OUTCOME_COLOURS = {"under_carbon": "#1b7837", "above_carbon": "#b2182b", "mixed": "#e08214"}
+
+
+def margin_figure(records: Any, path: str | Path, cv_p: dict[str, float] | None = None) -> Path:
+    """Predicted margin per literature record (with its bootstrap interval), coloured by the observed location.
+
+    Args:
+        records: table from :func:`screen.training.in_sample` (record_id, metal, carbon, architecture,
+            observed, margin_mV with _lo/_hi, p_under_carbon).
+        path: PNG to write (atomically).
+        cv_p: optional leave-one-out P(under) per record_id, printed next to each bar.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    r = records.sort_values("margin_mV").reset_index(drop=True)
+    y = np.arange(len(r))
+    fig, ax = plt.subplots(figsize=(8.5, 0.32 * len(r) + 1.6))
+    colours = [_OUTCOME_COLOURS.get(o, "grey") for o in r["observed"]]
+    ax.barh(y, r["margin_mV"], color=colours, alpha=0.85)
+    err = np.vstack([r["margin_mV"] - r["margin_mV_lo"], r["margin_mV_hi"] - r["margin_mV"]])
+    ax.errorbar(r["margin_mV"], y, xerr=np.clip(err, 0, None), fmt="none", ecolor="black", elinewidth=0.8, capsize=2)
+    ax.axvline(0, color="black", lw=0.8)
+    labels = [f"{a.record_id}: {a.metal}/{a.carbon} ({a.architecture})" for a in r.itertuples()]
+    ax.set_yticks(y, labels, fontsize=7)
+    if cv_p:
+        for yi, rid in zip(y, r["record_id"]):
+            if rid in cv_p and np.isfinite(cv_p[rid]):
+                ax.annotate(f"LOO P={cv_p[rid]:.2f}", (1.0, yi), xycoords=("axes fraction", "data"), fontsize=6,
+                            ha="left", va="center", xytext=(3, 0), textcoords="offset points")
+    ax.set_xlabel("margin = (eta_top - eta_bottom) - B  [mV]   (> 0: Li plates under the carbon)")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in _OUTCOME_COLOURS.values()]
+    ax.legend(handles, [f"observed {k}" for k in _OUTCOME_COLOURS], fontsize=7, loc="lower right")
+    ax.set_title("Nucleation-gap model: margin per literature record (90 % bootstrap interval)", fontsize=9)
+    fig.tight_layout()
+    try:
+        return save_figure_atomic(fig, path)
+    finally:
+        plt.close(fig)
