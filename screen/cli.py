@@ -353,8 +353,6 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 
 def _cmd_retrain(args: argparse.Namespace) -> int:
-    import numpy as np
-
     from descriptors.data import OutcomeRow, file_sha256, read_validated_csv
     from screen.registry import fit_and_evaluate
     from screen.training import in_sample, training_set
@@ -389,7 +387,7 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
     if len(changed):
         _emit(changed, "table")
     print("\n" + (f"saved as model version {version} in {reg.root}" if version is not None
-                  else "dry run: nothing saved") + f" (n_changed = {int(np.sum(len(changed)))})")
+                  else "dry run: nothing saved"))
     return 0
 
 

@@ -27,3 +27,25 @@ def synthetic_spectrum():
     rng = np.random.default_rng(42)
     y = 5 + 0.002 * (x - 1400) + lorentzian(x, 0.8, 1350, 150) + lorentzian(x, 1.0, 1590, 70) + rng.normal(0, 0.01, x.size)
     return x, y, 0.8 * 150 / 70, 0.8
+
+
+@pytest.fixture(scope="session")
+def registry(tmp_path_factory):
+    """A model registry in a temporary folder, with version 0 built from the curated data."""
+    from screen.registry import ModelRegistry
+
+    reg = ModelRegistry(tmp_path_factory.mktemp("models"))
+    reg.ensure_default()
+    return reg
+
+
+@pytest.fixture(scope="session")
+def gap_pipeline(registry):
+    return registry.load(0)[0]
+
+
+@pytest.fixture
+def model_env(registry, monkeypatch):
+    """Point the CLI at the session registry."""
+    monkeypatch.setenv("INTERLAYER_MODEL_DIR", str(registry.root))
+    return registry

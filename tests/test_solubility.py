@@ -83,3 +83,13 @@ def test_featurizers_compose_in_a_pipeline():
     out = Pipeline([("features", ct)]).fit_transform(pd.DataFrame({"metal": ["Mg", "Sn"]}))
     assert out.shape[0] == 2
     assert list(out["ph__has_intermediate_phases"]) == [False, True]
+
+
+def test_electron_concentration_limit():
+    """Hume-Rothery 3/2 rule: no limit for monovalent Ag/Au/Cu, 50 at.% for divalent Mg/Zn, 25 for Al, 1/6 for Sn."""
+    f = LiSolubilityFeaturizer()
+    i = f.feature_labels().index("ec_limit_M_in_Li")
+    got = {m: f.featurize(m)[i] for m in ("Ag", "Au", "Cu", "Mg", "Zn", "Al", "Sn")}
+    assert got["Ag"] == got["Au"] == got["Cu"] == 1.0
+    assert got["Mg"] == got["Zn"] == pytest.approx(0.5)
+    assert got["Al"] == pytest.approx(0.25) and got["Sn"] == pytest.approx(1 / 6)
