@@ -66,6 +66,18 @@ CANDIDATE_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)
 _MAX_TEMPERATURE_C = 400.0
 
 
+def _raise_first(mask: pd.Series | np.ndarray, lines: pd.Series | None, label: str, col: str, why: Any) -> None:
+    """Raise an InputError naming the file line and column of the first True in ``mask``.
+
+    ``why`` is a message, or a callable of the row position returning one.
+    """
+    hits = np.flatnonzero(np.asarray(mask, dtype=bool))
+    if hits.size:
+        i = int(hits[0])
+        line = int(lines.iloc[i]) if lines is not None else i + 1
+        raise InputError(f"{label}: line {line}, column '{col}': {why(i) if callable(why) else why}")
+
+
 def _check_numeric(name: str, values: pd.Series, where: pd.Series | None = None, label: str = "input") -> pd.Series:
     """Parse a column to float; empty cells stay NaN (= default). Raise on text, 'nan', inf or negative values."""
     raw = values.astype("string").str.strip()
@@ -77,10 +89,7 @@ def _check_numeric(name: str, values: pd.Series, where: pd.Series | None = None,
     high = (~empty) & ~bad & (name == "temperature_c") & (num > _MAX_TEMPERATURE_C)
     for mask, why in ((bad, "is not a finite number"), (low, "must not be negative" if lo == 0 else "is below absolute zero"),
                       (high, f"exceeds {_MAX_TEMPERATURE_C:g} C")):
-        if mask.any():
-            i = int(np.flatnonzero(mask.to_numpy())[0])
-            line = int(where.iloc[i]) if where is not None else i + 1
-            raise InputError(f"{label}: line {line}, column '{name}': '{values.iloc[i]}' {why}")
+        _raise_first(mask, where, label, name, lambda i, why=why: f"'{values.iloc[i]}' {why}")
     return num.astype(float)
 
 
@@ -108,12 +117,8 @@ def _check_names(df: pd.DataFrame, lines: pd.Series | None, label: str) -> pd.Da
                     raise InputError(f"unknown carbon preset '{value}' (known: {', '.join(sorted(presets))}, none)")
             except InputError as exc:
                 raise InputError(f"{label}: line {line}, column '{col}': {exc}") from None
-    bad = ~out["architecture"].isin(("",) + ARCHITECTURES)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        line = int(lines.iloc[i]) if lines is not None else i + 1
-        raise InputError(f"{label}: line {line}, column 'architecture': '{out['architecture'].iloc[i]}' "
-                         f"is not one of {', '.join(ARCHITECTURES)}")
+    _raise_first(~out["architecture"].isin(("",) + ARCHITECTURES), lines, label, "architecture",
+                 lambda i: f"'{out['architecture'].iloc[i]}' is not one of {', '.join(ARCHITECTURES)}")
     return out
 
 
@@ -129,11 +134,8 @@ def resolve_architecture(metal: pd.Series, carbon: pd.Series, arch: pd.Series,
         ((out == "none") & (has_m | has_c), "means a bare collector: metal and carbon must both be none"),
     )
     for mask, why in rules:
-        if mask.any():
-            i = int(np.flatnonzero(mask.to_numpy())[0])
-            line = int(lines.iloc[i]) if lines is not None else i + 1
-            raise InputError(f"{label}: line {line}, column 'architecture': '{out.iloc[i]}' {why} "
-                             f"(metal '{metal.iloc[i]}', carbon '{carbon.iloc[i]}')")
+        _raise_first(mask, lines, label, "architecture",
+                     lambda i, why=why: f"'{out.iloc[i]}' {why} (metal '{metal.iloc[i]}', carbon '{carbon.iloc[i]}')")
     return out
 
 
@@ -176,7 +178,7 @@ def validate_candidates(df: pd.DataFrame, *, label: str = "input", lines: pd.Ser
             default = FIELD_BY_NAME[col].default
             empty = out[col].isna()
             if col == "carbon_particle_nm":
-                preset = out["carbon"].map(_preset_particle_size)
+                preset = out["carbon"].map(preset_particle_size)
                 used[col] = empty & preset.notna()
                 out[col] = out[col].fillna(preset)
             elif default is not None:
@@ -188,11 +190,7 @@ def validate_candidates(df: pd.DataFrame, *, label: str = "input", lines: pd.Ser
     used.loc[out["metal"] == "none", "metal_nm"] = False
     used.loc[out["carbon"] == "none", ["carbon_nm", "carbon_particle_nm"]] = False
     for col in ("metal_nm", "carbon_nm"):
-        zero = out[col] == 0
-        if zero.any():
-            i = int(np.flatnonzero(zero.to_numpy())[0])
-            line = int(lines.iloc[i]) if lines is not None else i + 1
-            raise InputError(f"{label}: line {line}, column '{col}': a layer of 0 nm is no layer (set its material to none)")
+        _raise_first(out[col] == 0, lines, label, col, "a layer of 0 nm is no layer (set its material to none)")
     return out[list(CANDIDATE_COLUMNS)], used
 
 
@@ -211,7 +209,8 @@ def read_candidates(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @cache
-def _preset_particle_size(carbon: str) -> float:
+def preset_particle_size(carbon: str) -> float:
+    """Median particle size of a carbon preset (nm; NaN if not recorded or no carbon)."""
     if carbon == "none":
         return float("nan")
     from descriptors.graphitization import GraphitizationFeaturizer

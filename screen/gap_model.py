@@ -449,6 +449,10 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
         self._check_fitted()
         return _terms(self.params_, _design(X))
 
+    def predict_eta_cell(self, X: pd.DataFrame) -> np.ndarray:
+        """Overpotential of the site where Li nucleates first in each cell (mV): what a voltage dip measures."""
+        return self._point(X)["eta_cell_mV"]
+
     def predict_terms(self, X: pd.DataFrame) -> pd.DataFrame:
         """Every term per row with its interval: ``<term>``, ``<term>_lo``, ``<term>_hi``; plus toughness and site."""
         self._check_fitted()

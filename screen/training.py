@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from descriptors.errors import InputError
-from screen.cells import CANDIDATE_COLUMNS, CellFeaturizer, validate_candidates
+from screen.cells import CANDIDATE_COLUMNS, CellFeaturizer, preset_particle_size, validate_candidates
 
 #: literature_outcomes.csv column -> candidate column.
 OUTCOME_TO_CANDIDATE = {
@@ -51,9 +51,7 @@ def _cells(outcomes: pd.DataFrame, label: str) -> pd.DataFrame:
     cand = cand.astype(object).where(cand.notna(), "")
     clean, _ = validate_candidates(cand, label=label, fill_defaults=False)
     # the carbon's particle size falls back on the preset's
-    from screen.cells import _preset_particle_size
-
-    clean["carbon_particle_nm"] = clean["carbon_particle_nm"].fillna(clean["carbon"].map(_preset_particle_size))
+    clean["carbon_particle_nm"] = clean["carbon_particle_nm"].fillna(clean["carbon"].map(preset_particle_size))
     clean.index = outcomes.index
     return clean
 
@@ -255,10 +253,7 @@ def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = 0, r
             else:
                 lr_p[tb] = float(yb[0] == "under_carbon")
         if (test & eta).any():
-            from screen.gap_model import _design, _terms
-
-            cells = m.named_steps["cells"].transform(ts.X[test & eta])
-            eta_pred[test & eta] = _terms(m.named_steps["gap"].params_, _design(cells))["eta_cell_mV"]
+            eta_pred[test & eta] = m.named_steps["gap"].predict_eta_cell(m.named_steps["cells"].transform(ts.X[test & eta]))
     yb = ts.y[binary]
     metrics: dict[str, dict[str, Any]] = {
         "gap_model": _metrics(yb, gap_p[binary]),
