@@ -5,10 +5,8 @@ cell conditions. The column names are the ``interlayer predict`` option names
 (``--metal-nm`` -> ``metal_nm``), so a CSV of candidates and the command line
 say the same thing.
 
-Defaults are the source paper's Mg/C bilayer cell (Wu et al., ACS Appl. Mater.
-Interfaces 2026, doi:10.1021/acsami.6c01094: 500 nm Mg, 100 nm C60-source
-carbon, 0.1 mA/cm2, 15 MPa stack pressure, 250 MPa fabrication pressure, room
-temperature taken as 25 C). Each output says which defaults filled which field.
+The columns, units and defaults (the source paper's Mg/C bilayer cell) are in
+``screen.fields``. Each output says which defaults filled which field.
 
 :class:`CellFeaturizer` turns candidates into the numeric descriptors the gap
 model reads (a scikit-learn transformer, so it sits in a ``Pipeline`` in front
@@ -20,7 +18,6 @@ of featurizations plus vectorised pandas work.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -30,39 +27,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from descriptors.errors import InputError
+from screen.fields import ARCHITECTURES, CANDIDATE_COLUMNS, FIELD_BY_NAME, NUMERIC_FIELDS
 
-#: Allowed architectures (see the gap model for what each means).
-ARCHITECTURES: tuple[str, ...] = ("bilayer", "carbon_under_metal", "nanocomposite", "single_layer", "none")
-
-
-@dataclass(frozen=True)
-class Field:
-    """One candidate column: name, unit, default and what it means."""
-
-    name: str
-    unit: str
-    default: float | str | None
-    help: str
-
-
-SOURCE_CELL = "doi:10.1021/acsami.6c01094"
-
-#: Candidate columns in CLI order. ``None`` default: required (metal, carbon) or taken from the carbon preset.
-FIELDS: tuple[Field, ...] = (
-    Field("metal", "", None, "metal element symbol, or 'none' (carbon-only layer / bare collector)"),
-    Field("carbon", "", None, "carbon preset from datasets/carbons.csv, or 'none' (metal only / bare collector)"),
-    Field("architecture", "", "bilayer", "bilayer (metal under carbon), carbon_under_metal, nanocomposite, single_layer, none"),
-    Field("metal_nm", "nm", 500.0, "metal layer thickness"),
-    Field("carbon_nm", "nm", 100.0, "carbon layer thickness"),
-    Field("current_ma_cm2", "mA/cm2", 0.1, "plating current density"),
-    Field("stack_mpa", "MPa", 15.0, "stack pressure during cycling"),
-    Field("fab_mpa", "MPa", 250.0, "fabrication (lamination / pelletizing) pressure"),
-    Field("temperature_c", "degC", 25.0, "cell temperature (source paper: room temperature, 25 C assumed)"),
-    Field("carbon_particle_nm", "nm", None, "carbon primary particle size (default: the preset's value, else unknown)"),
-)
-FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
-NUMERIC_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.unit)
-CANDIDATE_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)
 _MAX_TEMPERATURE_C = 400.0
 
 

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from screen.fields import ARCHITECTURES, CANDIDATE_COLUMNS, FIELDS
+
 EXIT_INPUT = 2
 
 
@@ -213,20 +215,10 @@ def _metrics_rows(metrics: dict[str, Any]) -> Any:
 
 
 def _write_text_atomic(path: str | Path, text: str) -> None:
-    import os
-    import tempfile
+    from screen.atomic import atomic_target
 
-    path = Path(path)
-    if not path.parent.exists():
-        raise _input_error(f"{path.parent}: folder does not exist")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_target(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
@@ -236,8 +228,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     if args.plot and (Path(args.plot).suffix.lower() != ".png" or not Path(args.plot).parent.exists()):
         raise _input_error(f"{args.plot}: --plot needs a .png path in an existing folder")
     reg = _registry(args)
-    meta = reg.ensure_default(progress=True)
-    pipe, meta = reg.load(0)
+    pipe, meta = reg.load(0, progress=True)
     records = in_sample(pipe, training_set())
     if args.plot:
         margin_figure(records, args.plot, meta.get("held_out_p_under_carbon", {}).get("loo"))
@@ -267,8 +258,6 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-_PREDICT_COLUMNS = ("metal", "carbon", "architecture", "metal_nm", "carbon_nm", "current_ma_cm2", "stack_mpa", "fab_mpa",
-                    "temperature_c", "carbon_particle_nm")
 
 
 def _prediction_table(pipe: Any, cand: Any) -> Any:
@@ -283,10 +272,11 @@ def _prediction_table(pipe: Any, cand: Any) -> Any:
 def _cmd_predict(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from screen.cells import FIELD_BY_NAME, SOURCE_CELL, carbon_descriptors, metal_descriptors, read_candidates, validate_candidates
+    from screen.cells import carbon_descriptors, metal_descriptors, read_candidates, validate_candidates
+    from screen.fields import FIELD_BY_NAME, SOURCE_CELL
     from screen.gap_model import TERMS
 
-    given = {c: getattr(args, c) for c in _PREDICT_COLUMNS}
+    given = {c: getattr(args, c) for c in CANDIDATE_COLUMNS}
     if args.input:
         extra = [c for c, v in given.items() if v is not None]
         if extra:
@@ -318,8 +308,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         return 0
     r = table.iloc[0]
     out: dict[str, Any] = {"model_version": int(meta["version"]), "model_data_sha256": meta["data_sha256"],
-                           "inputs": {c: _json_value(r[c]) for c in _PREDICT_COLUMNS},
-                           "defaults_used": [c for c in _PREDICT_COLUMNS if bool(used.iloc[0][c])],
+                           "inputs": {c: _json_value(r[c]) for c in CANDIDATE_COLUMNS},
+                           "defaults_used": [c for c in CANDIDATE_COLUMNS if bool(used.iloc[0][c])],
                            "defaults_source": f"source paper's Mg/C bilayer cell, {SOURCE_CELL} (carbon particle size: preset)"}
     for t in TERMS:
         out[t] = _json_value(r[t])
@@ -327,12 +317,13 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     out["interval_probability"] = pipe.named_steps["gap"].interval
     out["plating_site"] = r["plating_site"]
     out["interfacial_toughness_J_m2"] = _json_value(r["toughness_J_m2"])
-    mdesc = metal_descriptors(r["metal"], pipe.named_steps["cells"].energy_source)
+    cells = pipe.named_steps["cells"]
+    mdesc = metal_descriptors(r["metal"], cells.energy_source, float(cells.solubility_temperature_K))
     out["descriptors"] = {"metal": {k: _json_value(v) for k, v in mdesc.items()},
                           "carbon": {k: _json_value(v) for k, v in carbon_descriptors(r["carbon"]).items()}}
     out["units"] = {"eta_metal_mV": "mV", "eta_carbon_mV": "mV", "barrier_mV": "mV", "gap_mV": "mV", "margin_mV": "mV",
                     "p_under_carbon": "probability", "interfacial_toughness_J_m2": "J/m2"} | {
-                       c: FIELD_BY_NAME[c].unit for c in _PREDICT_COLUMNS if FIELD_BY_NAME[c].unit}
+                       c: FIELD_BY_NAME[c].unit for c in CANDIDATE_COLUMNS if FIELD_BY_NAME[c].unit}
     if args.format == "json":
         text = json.dumps(out, indent=2) + "\n"
     elif args.format == "csv":
@@ -493,19 +484,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     pr = sub.add_parser("predict", help="plating location and overpotentials for a cell (or a CSV of cells)",
                         description="Predict eta on the lithiated metal and carbon, the transport barrier, the margin and "
-                        "P(Li plates under the carbon), each with a 90%% bootstrap interval. Every option but --metal and "
+                        "P(Li plates under the carbon), each with a 90 % bootstrap interval. Every option but --metal and "
                         "--carbon defaults to the source paper's cell (Wu et al. 2026, doi:10.1021/acsami.6c01094); the "
                         "output lists the defaults used. --input FILE takes a CSV whose columns are the option names "
                         "(metal, carbon, architecture, metal_nm, ...); empty cells take the defaults.",
                         epilog="Example: interlayer predict --metal Mg --carbon c60_film --format json")
     pr.add_argument("--metal", help="metal element symbol, or none")
     pr.add_argument("--carbon", help="carbon preset (see 'interlayer descriptors --carbon'), or none")
-    pr.add_argument("--architecture", choices=["bilayer", "carbon_under_metal", "nanocomposite", "single_layer", "none"],
+    pr.add_argument("--architecture", choices=ARCHITECTURES,
                     help="layer arrangement (default: bilayer; single_layer/none when a layer is none)")
-    for name, unit, default in (("metal-nm", "nm", "500"), ("carbon-nm", "nm", "100"), ("current-ma-cm2", "mA/cm2", "0.1"),
-                                ("stack-mpa", "MPa", "15"), ("fab-mpa", "MPa", "250"), ("carbon-particle-nm", "nm", "preset value")):
-        pr.add_argument(f"--{name}", type=_finite(f"--{name}", nonneg=True), default=None, help=f"{unit} (default: {default})")
-    pr.add_argument("--temperature-c", type=_finite("--temperature-c"), default=None, help="degC (default: 25)")
+    for f in FIELDS:
+        if f.unit:
+            opt = f"--{f.name.replace('_', '-')}"
+            default = "the carbon preset's value, else unknown" if f.default is None else f"{f.default:g}"
+            pr.add_argument(opt, type=_finite(opt, nonneg=f.name != "temperature_c"), default=None,
+                            help=f"{f.help}, {f.unit} (default: {default})")
     pr.add_argument("--input", metavar="CSV", help="batch of candidates, one per row")
     pr.add_argument("--output", metavar="FILE", help="write the result here (atomically) instead of stdout")
     pr.add_argument("--model", type=int, metavar="VERSION", help="registry version (default: the latest)")

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from descriptors.errors import InputError
+from screen.atomic import atomic_target
 
 
 def save_figure_atomic(fig: Any, path: str | Path, dpi: int = 150) -> Path:
-    """Save a figure to ``path`` via a temporary file in the same folder and ``os.replace``."""
+    """Save a figure to a ``.png`` path atomically (see :func:`screen.atomic.atomic_target`)."""
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise InputError(f"{path}: plot files must end in .png")
-    if not path.parent.exists():
-        raise InputError(f"{path.parent}: folder does not exist")
-    fd, tmp = tempfile.mkstemp(suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_target(path) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path
 
 

@@ -86,10 +86,10 @@ class ModelRegistry:
             raise InputError(f"model version {version} is not in {self.root} (have: {', '.join(map(str, self.versions())) or 'none'})")
         return json.loads(path.read_text(encoding="utf-8"))
 
-    def load(self, version: int | None = None) -> tuple[Any, dict[str, Any]]:
+    def load(self, version: int | None = None, progress: bool = False) -> tuple[Any, dict[str, Any]]:
         """(fitted pipeline, metadata) of a version; default the latest (building version 0 if needed)."""
         if version is None or version == 0:
-            self.ensure_default()
+            self.ensure_default(progress=progress)
         if version is None:
             version = self.versions()[-1]
         meta = self.metadata(version)
