@@ -334,6 +334,26 @@ class FormationEnergyRow(_Row):
         return check_metal(v)
 
 
+class ElementPriceRow(_Row):
+    """Price of one element (``element_prices.csv``), USD per kg of the element."""
+
+    element: str
+    price_usd_kg: float = Field(gt=0)
+    price_date: str = Field(min_length=1)
+    doubtful: bool
+    confidence: str = ""
+    notes: str = ""
+
+    _b = field_validator("doubtful", mode="before")(lambda v: _bool_cell(v))
+
+    @field_validator("element")
+    @classmethod
+    def _element(cls, v: str) -> str:
+        if v != "C":
+            return check_metal(v) if v != "Li" else v
+        return v
+
+
 SCHEMAS: dict[str, type[_Row]] = {
     "li_binaries.csv": LiBinaryRow,
     "carbons.csv": CarbonPropertyRow,
@@ -341,6 +361,7 @@ SCHEMAS: dict[str, type[_Row]] = {
     "nucleation_overpotentials.csv": NucleationRow,
     "miedema_parameters.csv": MiedemaRow,
     "dft_formation_energies.csv": FormationEnergyRow,
+    "element_prices.csv": ElementPriceRow,
 }
 
 

@@ -401,6 +401,39 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_screen(args: argparse.Namespace) -> int:
+    from screen.study import run_study
+
+    ranked = run_study(args.study, output=args.output, n_trials=args.trials, seed=args.seed, workers=args.workers,
+                       storage=args.storage, resume=args.resume, overwrite=args.overwrite, exhaustive=args.exhaustive,
+                       model_version=args.model, model_dir=args.model_dir, progress=not args.no_progress,
+                       plots=not args.no_plots)
+    from screen.study_spec import load_study
+
+    out = load_study(args.study, overrides={"study": {"output": args.output}}).output_dir()
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    cols = ["rank", "metal", "carbon", "metal_nm", "carbon_nm", "score", "p_under_carbon_lo", "li_loss_pct", "cost_usd_m2",
+            "metal_growth_nm", "total_nm"]
+    top = ranked[cols].head(args.top).copy()
+    top["metal"] = top["metal"].replace({"none": "(carbon only)"})
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"output": str(out), "run": {k: run[k] for k in (
+            "completed_trials", "infeasible_trials", "failed_trials", "pareto_trials", "exhaustive")},
+            "ranking": [{k: _json_value(v) for k, v in r.items()} for r in top.to_dict("records")]}, indent=1) + "\n")
+        return 0
+    if args.format == "csv":
+        sys.stdout.write(top.to_csv(index=False))
+        return 0
+    print(f"{run['completed_trials']} trials ({run['infeasible_trials']} infeasible, {run['failed_trials']} failed), "
+          f"{run['pareto_trials']} on the Pareto front; outputs in {out}/ (report.html, ranking.csv, run.json)")
+    if run.get("exhaustive"):
+        ex = run["exhaustive"]
+        print(f"exhaustive grid: {ex['grid_evaluations']} designs, {ex['candidates_per_second']:.0f}/s; "
+              f"top-10 pair recall of the optuna ranking: {ex['top10_recall']:.0%}")
+    print(top.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    return 0
+
+
 def _input_error(msg: str) -> Exception:
     from descriptors.errors import InputError
 
@@ -515,6 +548,34 @@ def build_parser() -> argparse.ArgumentParser:
     rt.add_argument("--model-dir", metavar="DIR", help=reg_help)
     rt.add_argument("--format", **fmt)
     rt.set_defaults(func=_cmd_retrain)
+
+    sc = sub.add_parser("screen", help="rank metal/carbon bilayers and thicknesses with an optuna study",
+                        description="Run a multi-objective optuna study (NSGA-II or MOTPE) over metals, carbon presets and "
+                        "layer thicknesses: maximise how robustly Li plates under the carbon (gap model) while minimising the "
+                        "Li the interlayer takes up, its material cost, the metal layer's swelling and the added thickness. "
+                        "Writes ranking.csv/json, pareto.csv, trials.csv, PNG plots, report.html and run.json into the study's "
+                        "output folder. Without --study, the shipped default study (the source paper's cell) runs.",
+                        epilog="Examples: interlayer screen --study studies/default.toml | "
+                        "interlayer screen --study s.toml --workers 2 --exhaustive | "
+                        "interlayer screen --study s.toml --storage postgresql://user@host/db (on each machine)")
+    sc.add_argument("--study", metavar="TOML", help="study file (default: the shipped studies/default.toml)")
+    sc.add_argument("--output", metavar="DIR", help="output folder (default: the study file's output, else runs/<name>)")
+    sc.add_argument("--trials", type=int, metavar="N", help="total number of trials (overrides the study file)")
+    sc.add_argument("--seed", type=int, help="sampler seed (overrides the study file)")
+    sc.add_argument("--workers", type=int, default=1, metavar="N", help="parallel worker processes on this machine (default 1)")
+    sc.add_argument("--storage", metavar="URL", help="database URL shared by workers on many machines, e.g. "
+                    "postgresql://user@host:5432/db (default: a journal file in the output folder)")
+    sc.add_argument("--resume", action="store_true", help="continue the study in the output folder or storage; trials a "
+                    "killed worker left running are marked failed and run again")
+    sc.add_argument("--overwrite", action="store_true", help="discard an earlier run in the output folder")
+    sc.add_argument("--exhaustive", action="store_true", help="also evaluate a dense grid and report the top-10 recall")
+    sc.add_argument("--model", type=int, metavar="VERSION", help="gap-model registry version (default: the latest)")
+    sc.add_argument("--model-dir", metavar="DIR", help=reg_help)
+    sc.add_argument("--top", type=int, default=15, metavar="N", help="rows of the ranking to print (default 15)")
+    sc.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sc.add_argument("--no-plots", action="store_true", help="skip PNG plots and report.html")
+    sc.add_argument("--format", **fmt)
+    sc.set_defaults(func=_cmd_screen)
 
     mo = sub.add_parser("models", help="model registry", description="Inspect the model registry.")
     mo_sub = mo.add_subparsers(dest="models_command", metavar="ACTION", parser_class=_Parser, required=True)

@@ -1,0 +1,204 @@
+"""Run a screening study end to end: :func:`run_study` (the Python face of ``interlayer screen``).
+
+Data flow: study file -> model from the registry -> optuna loop (:mod:`screen.search`) ->
+re-evaluation of every completed trial -> ranking, Pareto set, optional exhaustive check ->
+outputs (:mod:`screen.report`). Outputs are staged in a hidden folder and moved into the
+output folder when complete, ``run.json`` last, so a folder with ``run.json`` is a finished run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from descriptors.errors import InputError
+from screen.objectives import OBJECTIVE_NAMES, OBJECTIVES, evaluate
+from screen.search import JOURNAL_NAME, completed_designs, optimize, run_exhaustive
+
+PAIR = ["metal", "carbon", "architecture"]
+OUTPUT_FILES = ("ranking.csv", "ranking.json", "pareto.csv", "trials.csv", "exhaustive_top.csv", "pareto.png", "tradeoffs.png",
+                "importances.png", "ranking.png", "report.html", "run.json")
+RANKING_COLUMNS = (
+    "rank", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "score", *OBJECTIVE_NAMES,
+    "p_under_carbon", "p_under_carbon_lo", "p_under_carbon_hi", "margin_mV", "margin_mV_lo", "margin_mV_hi",
+    "eta_metal_mV", "eta_carbon_mV", "barrier_mV", "plating_site",
+    "li_loss_mAh_cm2", "li_metal_mAh_cm2", "li_carbon_mAh_cm2", "li_richest_phase", "li_uptake_per_M", "uptake_basis",
+    "metal_expansion_ratio", "carbon_capacity_basis", "price_doubtful", "carbon_nm_calibrated",
+    "solubility_score_mutual", "ec_limit_M_in_Li", "has_intermediate_phases", "graphitization_index", "trial",
+)
+
+
+def rank_designs(table: pd.DataFrame) -> pd.DataFrame:
+    """Best feasible design per (metal, carbon, architecture), ranked by score (ties: trial number)."""
+    feas = table[table["feasible"]].sort_values(["score", "trial"], ascending=[False, True], kind="mergesort")
+    best = feas.drop_duplicates(PAIR, keep="first").reset_index(drop=True)
+    best.insert(0, "rank", np.arange(1, len(best) + 1))
+    return best
+
+
+def pareto_mask(table: pd.DataFrame) -> np.ndarray:
+    """Non-dominated rows among the feasible ones (objective directions from :data:`OBJECTIVES`)."""
+    vals = np.column_stack([table[n].to_numpy(float) * (-1.0 if d == "maximize" else 1.0) for n, d in OBJECTIVES])
+    vals = np.nan_to_num(vals, nan=np.inf)
+    feas = table["feasible"].to_numpy(bool)
+    mask = np.zeros(len(table), dtype=bool)
+    idx = np.flatnonzero(feas)
+    sub = vals[idx]
+    for k, i in enumerate(idx):
+        dominated = np.any(np.all(sub <= sub[k], axis=1) & np.any(sub < sub[k], axis=1))
+        mask[i] = not dominated
+    return mask
+
+
+def top_pairs(ranked: pd.DataFrame, k: int = 10) -> list[tuple[str, str, str]]:
+    return [tuple(r) for r in ranked[PAIR].head(k).itertuples(index=False, name=None)]
+
+
+def exhaustive_check(spec: Any, pipeline: Any, trials: pd.DataFrame, ranked: pd.DataFrame) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Compare the optuna ranking with a dense grid: top-10 recall and evaluations needed."""
+    grid, seconds = run_exhaustive(spec, pipeline)
+    grid["trial"] = np.arange(len(grid))
+    g_rank = rank_designs(grid)
+    ex_top = top_pairs(g_rank)
+    op_top = set(top_pairs(ranked))
+    first_seen = trials.groupby(PAIR)["trial"].min().to_dict()
+    rows = []
+    for i, pair in enumerate(ex_top, start=1):
+        r = g_rank.iloc[i - 1]
+        rows.append({"exhaustive_rank": i, "metal": pair[0], "carbon": pair[1], "architecture": pair[2],
+                     "exhaustive_score": float(r["score"]), "metal_nm": r["metal_nm"], "carbon_nm": r["carbon_nm"],
+                     "in_optuna_top10": pair in op_top,
+                     "optuna_rank": int(ranked.index[(ranked[PAIR].apply(tuple, axis=1) == pair)][0]) + 1
+                     if (ranked[PAIR].apply(tuple, axis=1) == pair).any() else None,
+                     "first_optuna_trial": int(first_seen[pair]) if pair in first_seen else None})
+    recall = sum(r["in_optuna_top10"] for r in rows) / max(1, len(rows))
+    summary = {"grid_evaluations": int(len(grid)), "grid_seconds": round(seconds, 3),
+               "candidates_per_second": round(len(grid) / seconds, 1) if seconds > 0 else None,
+               "optuna_evaluations": int(len(trials)), "top10_recall": recall,
+               "best_exhaustive_score": float(g_rank["score"].iloc[0]) if len(g_rank) else None,
+               "best_optuna_score": float(ranked["score"].iloc[0]) if len(ranked) else None,
+               "grid": {"metal_nm_points": spec.exhaustive.metal_nm_points, "carbon_nm_points": spec.exhaustive.carbon_nm_points}}
+    return summary, pd.DataFrame(rows)
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _data_hashes() -> dict[str, str]:
+    from descriptors.data import datasets_dir
+
+    meta = json.loads((datasets_dir() / "metadata.json").read_text(encoding="utf-8"))
+    return {name: entry["sha256"] for name, entry in meta["files"].items()}
+
+
+def _prepare_output(out: Path, resume: bool, overwrite: bool, shared_storage: bool) -> None:
+    done = (out / "run.json").exists()
+    journal = (out / JOURNAL_NAME).exists()
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder")
+    if resume and not shared_storage and not journal:
+        raise InputError(f"--resume: {out} holds no study journal ({JOURNAL_NAME})")
+    if not resume and not overwrite and (done or (journal and not shared_storage)):
+        raise InputError(f"{out}: already holds a study; use --resume to continue it or --overwrite to start again")
+    if overwrite and out.is_dir():
+        for name in (*OUTPUT_FILES, JOURNAL_NAME):
+            (out / name).unlink(missing_ok=True)
+        for p in out.glob("sampler-w*.pkl"):
+            p.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def run_study(study: str | Path | None = None, *, output: str | Path | None = None, n_trials: int | None = None,
+              seed: int | None = None, workers: int = 1, storage: str | None = None, resume: bool = False,
+              overwrite: bool = False, exhaustive: bool = False, model_version: int | None = None,
+              model_dir: str | Path | None = None, progress: bool = True, plots: bool = True) -> pd.DataFrame:
+    """Run a screening study and write its outputs; return the ranking.
+
+    Args:
+        study: study file (TOML); ``None`` = the shipped ``studies/default.toml``.
+        output: output folder (default: the study file's ``output``, else ``runs/<name>``).
+        n_trials: total trials (overrides the study file).
+        seed: sampler seed (overrides the study file).
+        workers: parallel worker processes on this machine.
+        storage: database URL shared by workers on several machines (default: a journal file in the output folder).
+        resume: continue the study in the output folder / storage.
+        overwrite: discard an earlier run in the output folder.
+        exhaustive: also evaluate a dense grid and report the top-10 recall of the optuna ranking.
+        model_version: registry version of the gap model (default: the study file's, else the latest).
+        model_dir: registry root (default ``$INTERLAYER_MODEL_DIR`` or the user data folder).
+        progress: show a progress bar.
+        plots: write the PNG plots and the HTML report.
+
+    Returns:
+        The ranking (one row per metal/carbon/architecture, best feasible design, ranked by score).
+    """
+    from screen.registry import ModelRegistry, library_versions, package_version
+    from screen.report import write_outputs
+    from screen.study_spec import load_study
+
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}")
+    spec = load_study(study, overrides={"study": {"n_trials": n_trials, "seed": seed, "model_version": model_version,
+                                                  "output": str(output) if output is not None else None}})
+    out = spec.output_dir()
+    registry = ModelRegistry(model_dir)
+    t0 = time.perf_counter()
+    pipeline, model_meta = registry.load(spec.study.model_version, progress=progress)
+    if storage is not None:
+        from screen.search import make_storage
+
+        make_storage(storage, out)  # fail before anything is written if the database is unreachable
+    created = not out.exists()
+    _prepare_output(out, resume, overwrite, storage is not None)
+    try:
+        study_obj, facts = optimize(spec, pipeline, out_dir=out, storage_url=storage, model_root=registry.root,
+                                    model_version=model_meta["version"], resume=resume, workers=workers, progress=progress)
+    except InputError:
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    from optuna.trial import TrialState
+
+    designs = completed_designs(study_obj)
+    table = evaluate(spec, pipeline, designs.drop(columns="trial"))
+    table.insert(0, "trial", designs["trial"].to_numpy())
+    table["pareto"] = pareto_mask(table)
+    ranked = rank_designs(table)
+    states = pd.Series([t.state.name for t in study_obj.get_trials(deepcopy=False)]).value_counts().to_dict()
+    ex_summary, ex_top = (exhaustive_check(spec, pipeline, table, ranked) if exhaustive else (None, pd.DataFrame()))
+    from screen.search import _redact
+
+    run = {
+        "study": {"name": spec.study.name, "file": spec.source_path, "file_sha256": spec.source_sha256,
+                  "resolved": spec.model_dump(exclude={"source_path", "source_sha256"})},
+        "seed": spec.study.seed, "n_trials": spec.study.n_trials, "sampler": spec.study.sampler,
+        "storage": _redact(storage) if storage else f"journal file {out / JOURNAL_NAME}",
+        "trial_states": {k: int(v) for k, v in states.items()},
+        "completed_trials": int(len(table)), "infeasible_trials": int((~table["feasible"]).sum()),
+        "infeasible_by_constraint": {c: int((table[c] > 0).sum()) for c in ("c_total_nm", "c_forbidden", "c_min_p", "c_closed_carbon")},
+        "failed_trials": int(states.get(TrialState.FAIL.name, 0)),
+        "pareto_trials": int(table["pareto"].sum()), "ranked_designs": int(len(ranked)),
+        "model": {"version": model_meta["version"], "data_sha256": model_meta["data_sha256"], "registry": str(registry.root),
+                  "seed": model_meta.get("seed")},
+        "data_sha256": _data_hashes(), "package_version": package_version(), "library_versions": library_versions(),
+        "exhaustive": ex_summary, **facts, "total_seconds": None,
+    }
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
+    try:
+        write_outputs(staging, spec, table, ranked, ex_top, run, study_obj, plots=plots)
+        run["total_seconds"] = round(time.perf_counter() - t0, 3)
+        (staging / "run.json").write_text(json.dumps(run, indent=2, default=str) + "\n", encoding="utf-8")
+        for p in sorted(staging.iterdir(), key=lambda p: p.name == "run.json"):
+            p.replace(out / p.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return ranked[[c for c in RANKING_COLUMNS if c in ranked.columns]]
