@@ -415,7 +415,6 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     cols = ["rank", "metal", "carbon", "metal_nm", "carbon_nm", "score", "p_under_carbon_lo", "li_loss_pct", "cost_usd_m2",
             "metal_growth_nm", "total_nm"]
     top = ranked[cols].head(args.top).copy()
-    top["metal"] = top["metal"].replace({"none": "(carbon only)"})
     if args.format == "json":
         sys.stdout.write(json.dumps({"output": str(out), "run": {k: run[k] for k in (
             "completed_trials", "infeasible_trials", "failed_trials", "pareto_trials", "exhaustive")},
@@ -426,6 +425,7 @@ def _cmd_screen(args: argparse.Namespace) -> int:
         return 0
     print(f"{run['completed_trials']} trials ({run['infeasible_trials']} infeasible, {run['failed_trials']} failed), "
           f"{run['pareto_trials']} on the Pareto front; outputs in {out}/ (report.html, ranking.csv, run.json)")
+    top["metal"] = top["metal"].replace({"none": "(carbon only)"})
     if run.get("exhaustive"):
         ex = run["exhaustive"]
         print(f"exhaustive grid: {ex['grid_evaluations']} designs, {ex['candidates_per_second']:.0f}/s; "

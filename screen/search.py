@@ -139,7 +139,17 @@ def run_batches(study: Any, spec: Any, pipeline: Any, n_trials: int, *, sampler_
         if k <= 0:
             return told
         trials = [study.ask() for _ in range(k)]
-        designs = pd.DataFrame([suggest(t, spec) for t in trials])
+        try:
+            designs = pd.DataFrame([suggest(t, spec) for t in trials])
+        except ValueError as exc:
+            if "distribution" not in str(exc).lower() and "value space" not in str(exc):
+                raise
+            from optuna.trial import TrialState
+
+            for t in trials:
+                study.tell(t, state=TrialState.FAIL)
+            raise InputError(f"study '{spec.study.name}': the study file's search space differs from the stored study's "
+                             f"({exc}); restore the file or start again with --overwrite") from None
         table = evaluate(spec, pipeline, designs)
         values = objective_values(table)
         cons = table[list(CONSTRAINTS)].to_numpy(float)
