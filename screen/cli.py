@@ -46,11 +46,9 @@ def _finite(kind: str, *, positive: bool = False, nonneg: bool = False):
 
 
 def _json_value(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if hasattr(v, "item"):
-        return _json_value(v.item())
-    return v
+    from screen.report import json_value
+
+    return json_value(v)
 
 
 def _emit(df: Any, fmt: str, records: list[dict[str, Any]] | None = None) -> None:
@@ -408,9 +406,7 @@ def _cmd_screen(args: argparse.Namespace) -> int:
                        storage=args.storage, resume=args.resume, overwrite=args.overwrite, exhaustive=args.exhaustive,
                        model_version=args.model, model_dir=args.model_dir, progress=not args.no_progress,
                        plots=not args.no_plots)
-    from screen.study_spec import load_study
-
-    out = load_study(args.study, overrides={"study": {"output": args.output}}).output_dir()
+    out = Path(ranked.attrs["output"])
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     cols = ["rank", "metal", "carbon", "metal_nm", "carbon_nm", "score", "p_under_carbon_lo", "li_loss_pct", "cost_usd_m2",
             "metal_growth_nm", "total_nm"]

@@ -131,8 +131,8 @@ def metal_layer(metal: str, energy_source: str = "oqmd_legacy", li_uptake: str =
     if metal not in prices:
         raise InputError(f"no price for '{metal}' in datasets/element_prices.csv")
     ed = element_data(metal)
-    ph = dict(zip(IntermediatePhaseFeaturizer(source=make_source(energy_source)).feature_labels(),
-                  IntermediatePhaseFeaturizer(source=make_source(energy_source)).featurize(metal)))
+    hull = IntermediatePhaseFeaturizer(source=make_source(energy_source))
+    ph = dict(zip(hull.feature_labels(), hull.featurize(metal)))
     phase, y, basis = ph["li_richest_phase"], float(ph["li_uptake_per_M"]), f"hull ({ph['energy_source']})"
     if li_uptake == "curated":
         cur = IntermediatePhaseFeaturizer(prefer_curated=True)
@@ -140,7 +140,8 @@ def metal_layer(metal: str, energy_source: str = "oqmd_legacy", li_uptake: str =
         if c["call_source"].startswith("curated") and c["li_richest_phase"]:
             phase, y, basis = c["li_richest_phase"], float(c["li_uptake_per_M"]), "curated (li_binaries.csv)"
     if not phase:
-        sol = dict(zip(LiSolubilityFeaturizer().feature_labels(), LiSolubilityFeaturizer().featurize(metal)))
+        sf = LiSolubilityFeaturizer()
+        sol = dict(zip(sf.feature_labels(), sf.featurize(metal)))
         c_lim = float(sol["ec_limit_M_in_Li"])
         if float(sol["solubility_score_M_in_Li"]) >= SOLUBLE_SCORE and c_lim > 0:
             phase, y, basis = f"bcc (Li) at {c_lim:.0%} {metal}", (1.0 - c_lim) / c_lim, "solid solution (electron-concentration limit)"

@@ -19,18 +19,17 @@ _LABELS = {"robustness": "robustness", "li_loss_pct": "Li taken by interlayer (%
            "metal_growth_nm": "metal layer growth (nm)", "total_nm": "added thickness (nm)"}
 
 
-def _json_value(v: Any) -> Any:
-    if isinstance(v, (np.floating, float)):
-        return None if not math.isfinite(float(v)) else float(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.bool_):
-        return bool(v)
+def json_value(v: Any) -> Any:
+    """A JSON-safe scalar: numpy scalars unwrapped, NaN/inf as null."""
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
     return v
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _json_value(v) for k, v in r.items()} for r in df.to_dict("records")]
+    return [{k: json_value(v) for k, v in r.items()} for r in df.to_dict("records")]
 
 
 def _label(pair: pd.Series) -> str:

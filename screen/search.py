@@ -62,7 +62,8 @@ def make_sampler(spec: Any, seed: int) -> Any:
     return optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=True)
 
 
-def _redact(url: str) -> str:
+def redact_url(url: str) -> str:
+    """A database URL with its password hidden (for messages and run.json)."""
     from sqlalchemy.engine import make_url
 
     try:
@@ -83,11 +84,11 @@ def make_storage(storage: str | None, out_dir: Path) -> Any:
     try:
         return optuna.storages.RDBStorage(storage, engine_kwargs={"pool_pre_ping": True})
     except ModuleNotFoundError as exc:
-        raise InputError(f"--storage {_redact(storage)}: database driver missing ({exc.name}); "
+        raise InputError(f"--storage {redact_url(storage)}: database driver missing ({exc.name}); "
                          "install it with pip install 'interlayer-screen[postgres]'") from None
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"--storage {_redact(storage)}: cannot open the study storage ({first[:200]})") from None
+        raise InputError(f"--storage {redact_url(storage)}: cannot open the study storage ({first[:200]})") from None
 
 
 def fail_stale(study: Any) -> int:

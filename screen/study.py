@@ -70,14 +70,14 @@ def exhaustive_check(spec: Any, pipeline: Any, trials: pd.DataFrame, ranked: pd.
     ex_top = top_pairs(g_rank)
     op_top = set(top_pairs(ranked))
     first_seen = trials.groupby(PAIR)["trial"].min().to_dict()
+    optuna_rank = dict(zip(ranked[PAIR].itertuples(index=False, name=None), ranked["rank"]))
     rows = []
     for i, pair in enumerate(ex_top, start=1):
         r = g_rank.iloc[i - 1]
         rows.append({"exhaustive_rank": i, "metal": pair[0], "carbon": pair[1], "architecture": pair[2],
                      "exhaustive_score": float(r["score"]), "metal_nm": r["metal_nm"], "carbon_nm": r["carbon_nm"],
                      "in_optuna_top10": pair in op_top,
-                     "optuna_rank": int(ranked.index[(ranked[PAIR].apply(tuple, axis=1) == pair)][0]) + 1
-                     if (ranked[PAIR].apply(tuple, axis=1) == pair).any() else None,
+                     "optuna_rank": int(optuna_rank[pair]) if pair in optuna_rank else None,
                      "first_optuna_trial": int(first_seen[pair]) if pair in first_seen else None})
     recall = sum(r["in_optuna_top10"] for r in rows) / max(1, len(rows))
     summary = {"grid_evaluations": int(len(grid)), "grid_seconds": round(seconds, 3),
@@ -175,13 +175,13 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
     ranked = rank_designs(table)
     states = pd.Series([t.state.name for t in study_obj.get_trials(deepcopy=False)]).value_counts().to_dict()
     ex_summary, ex_top = (exhaustive_check(spec, pipeline, table, ranked) if exhaustive else (None, pd.DataFrame()))
-    from screen.search import _redact
+    from screen.search import redact_url
 
     run = {
         "study": {"name": spec.study.name, "file": spec.source_path, "file_sha256": spec.source_sha256,
                   "resolved": spec.model_dump(exclude={"source_path", "source_sha256"})},
         "seed": spec.study.seed, "n_trials": spec.study.n_trials, "sampler": spec.study.sampler,
-        "storage": _redact(storage) if storage else f"journal file {out / JOURNAL_NAME}",
+        "storage": redact_url(storage) if storage else f"journal file {out / JOURNAL_NAME}",
         "trial_states": {k: int(v) for k, v in states.items()},
         "completed_trials": int(len(table)), "infeasible_trials": int((~table["feasible"]).sum()),
         "infeasible_by_constraint": {c: int((table[c] > 0).sum()) for c in ("c_total_nm", "c_forbidden", "c_min_p", "c_closed_carbon")},
@@ -201,4 +201,6 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
             p.replace(out / p.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return ranked[[c for c in RANKING_COLUMNS if c in ranked.columns]]
+    result = ranked[[c for c in RANKING_COLUMNS if c in ranked.columns]].copy()
+    result.attrs["output"] = str(out)
+    return result

@@ -156,7 +156,7 @@ class StudySpec(_Strict):
         return Path(self.study.output or f"runs/{self.study.name}")
 
 
-def screenable_metals(energy_source: str = "oqmd_legacy") -> list[str]:
+def screenable_metals() -> list[str]:
     """Metals with a price, Miedema parameters and no radioactivity: the default ``metals = "all"``."""
     from pymatgen.core.periodic_table import Element
 
@@ -189,7 +189,7 @@ def resolve(spec: StudySpec) -> StudySpec:
     """Check names against the data and fill ``metal_choices`` / ``carbon_choices``."""
     from descriptors.data import carbon_presets
 
-    allowed = screenable_metals(spec.objectives.energy_source)
+    allowed = screenable_metals()
     exclude = {_canon_metal(m, "space.exclude") for m in spec.space.exclude}
     if spec.space.metals == "all":
         metals = list(allowed)
