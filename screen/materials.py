@@ -22,7 +22,7 @@ so this charge is drawn from the cathode's inventory:
   - Otherwise (Cu, Ni, Fe, ...): ``y = 0``.
 
 * carbon layer: ``Q_C = t_C · q_C`` with ``q_C`` a volumetric capacity (mAh/cm³). A carbon
-  preset that records ``lithiation_capacity_mAh_cm2`` with its layer thickness gives
+  preset that records ``lithiation_capacity_mAh_cm2`` and ``thickness_nm`` gives
   ``q_C`` directly (carbon black: 0.25 mAh/cm² for ~13 µm, Liao 2025,
   doi:10.1002/adma.202502114). Other carbons are interpolated on the graphitization index
   ``g`` between that measured carbon black and dense graphite at LiC₆
@@ -164,17 +164,11 @@ def carbon_layer(carbon: str) -> CarbonLayer:
         raise InputError(f"unknown carbon preset '{carbon}' (known: {', '.join(sorted(presets))})")
     graphite_density = float(presets["graphite"]["density_g_cm3"][0]["value"])
     q_graphite = FARADAY_MAH_MOL * _LI_PER_C_GRAPHITE / element_data("C").molar_mass_g_mol * graphite_density
-    cb = presets["carbon_black"]
-    cb_row = cb["lithiation_capacity_mAh_cm2"][0]
-    cb_um = _layer_um(cb_row["notes"])
-    q_cb = float(cb_row["value"]) / (cb_um * 1e-4)
+    q_cb, _ = _measured_capacity(presets, "carbon_black")
     g_cb = carbon_descriptors("carbon_black")["graphitization_index"]
-    own = presets[carbon].get("lithiation_capacity_mAh_cm2")
-    if carbon == "carbon_black":
-        q, basis = q_cb, f"measured: {cb_row['value']} mAh/cm2 for {cb_um:g} um ({cb_row['source']})"
-    elif own:
-        raise InputError(f"carbon preset '{carbon}': lithiation_capacity_mAh_cm2 needs a layer thickness to convert; "
-                         "only carbon_black is supported")
+    measured = _measured_capacity(presets, carbon)
+    if measured is not None:
+        q, basis = measured
     else:
         g = carbon_descriptors(carbon)["graphitization_index"]
         w = float(np.clip((g - g_cb) / (1.0 - g_cb), 0.0, 1.0))
@@ -184,14 +178,16 @@ def carbon_layer(carbon: str) -> CarbonLayer:
     return CarbonLayer(carbon, float(q), basis, density, element_prices()["C"][0])
 
 
-def _layer_um(note: str) -> float:
-    """Layer thickness (µm) stated in a carbons.csv note as '~13 um'."""
-    import re
-
-    m = re.search(r"(\d+(?:\.\d+)?)\s*um", note)
-    if not m:
-        raise InputError(f"carbons.csv: carbon_black lithiation capacity note does not state a layer thickness ('{note}')")
-    return float(m.group(1))
+def _measured_capacity(presets: dict, carbon: str) -> tuple[float, str] | None:
+    """(mAh/cm3, basis) from a preset's recorded lithiation capacity and layer thickness, or None."""
+    rows = presets[carbon]
+    if "lithiation_capacity_mAh_cm2" not in rows or "thickness_nm" not in rows:
+        if carbon == "carbon_black":
+            raise InputError("carbons.csv: carbon_black needs lithiation_capacity_mAh_cm2 and thickness_nm (the reference carbon)")
+        return None
+    cap, thick = rows["lithiation_capacity_mAh_cm2"][0], rows["thickness_nm"][0]
+    q = float(cap["value"]) / (float(thick["value"]) * 1e-7)
+    return q, f"measured: {cap['value']} mAh/cm2 for {float(thick['value']) / 1000:g} um ({cap['source']})"
 
 
 def layer_objectives(cands: pd.DataFrame, areal_capacity_mAh_cm2: float, energy_source: str = "oqmd_legacy",
