@@ -49,6 +49,22 @@ def _li_uptake(formula: str) -> float | None:
     return float(amounts["Li"] / m)
 
 
+def _e_above_hull(entries: list[HullEntry], metal: str) -> list[float]:
+    """Distance of each entry above the Li–M convex hull (eV/atom; negative below it)."""
+    from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
+    from pymatgen.core import Composition
+
+    pd_entries = [PDEntry(Composition("Li"), 0.0), PDEntry(Composition(metal), 0.0)]
+    mapped = []
+    for e in entries:
+        comp = Composition({"Li": e.x_li, metal: 1.0 - e.x_li})
+        pe = PDEntry(comp, e.formation_energy_eV_atom * comp.num_atoms, name=e.formula)
+        pd_entries.append(pe)
+        mapped.append(pe)
+    diagram = PhaseDiagram(pd_entries)
+    return [float(diagram.get_e_above_hull(pe, allow_negative=True)) for pe in mapped]
+
+
 class IntermediatePhaseFeaturizer(Featurizer):
     """Stable intermediate Li–M phases from a convex hull.
 
@@ -85,21 +101,43 @@ class IntermediatePhaseFeaturizer(Featurizer):
 
     def hull(self, metal: str) -> tuple[list[HullEntry], list[float]]:
         """Entries of the source and their distance above the hull (eV/atom)."""
-        from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
-        from pymatgen.core import Composition
-
         entries = self._source().entries(metal)
         if not entries:
             return [], []
-        pd_entries = [PDEntry(Composition("Li"), 0.0), PDEntry(Composition(metal), 0.0)]
-        mapped = []
-        for e in entries:
-            comp = Composition({"Li": e.x_li, metal: 1.0 - e.x_li})
-            pe = PDEntry(comp, e.formation_energy_eV_atom * comp.num_atoms, name=e.formula)
-            pd_entries.append(pe)
-            mapped.append(pe)
-        diagram = PhaseDiagram(pd_entries)
-        return entries, [float(diagram.get_e_above_hull(pe, allow_negative=True)) for pe in mapped]
+        return entries, _e_above_hull(entries, metal)
+
+    def phase_stability_margin(self, x: Any, max_shift_eV_atom: float = 1.0) -> float:
+        """Uniform shift of every compound's formation energy (eV/atom) at which the phase call flips.
+
+        Positive for a metal with intermediate phases (how far its compounds may rise before
+        none is stable), negative for one without (how far they must fall before one is), so
+        ``has_intermediate_phases`` under an energy error ``e`` is ``e < margin``. Found by
+        bisection on the hull (pymatgen ``PhaseDiagram``) to 1e-4 eV/atom; clamped to
+        ``±max_shift_eV_atom`` (and ``-max_shift`` when the source lists no compound).
+        """
+        import dataclasses
+
+        metal = self._validate_entry(x)
+        entries = self._source().entries(metal)
+        if not any(e.kind == "compound" for e in entries):
+            return -float(max_shift_eV_atom)
+        tol = float(self.tolerance_eV_atom)
+
+        def has(shift: float) -> bool:
+            moved = [dataclasses.replace(e, formation_energy_eV_atom=e.formation_energy_eV_atom + shift) if e.kind == "compound" else e
+                     for e in entries]
+            return any(d <= tol and e.kind == "compound" and e.formation_energy_eV_atom < -tol
+                       for e, d in zip(moved, _e_above_hull(moved, metal)))
+
+        lo, hi = -float(max_shift_eV_atom), float(max_shift_eV_atom)
+        if not has(lo):
+            return lo
+        if has(hi):
+            return hi
+        while hi - lo > 1e-4:
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if has(mid) else (lo, mid)
+        return 0.5 * (lo + hi)
 
     def featurize(self, x: Any) -> list[Any]:
         metal = self._validate_entry(x)

@@ -47,6 +47,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from descriptors import miedema
 from descriptors.base import Featurizer
 from descriptors.citations import cite
@@ -122,6 +124,25 @@ class LiSolubilityFeaturizer(Featurizer):
         f_chem = math.exp(-max(dh_chem + dh_el, 0.0) / (miedema.R_KJ * self.temperature_K))
         f_struct = 1.0 if simple else float(self.structure_penalty)
         return f_size * f_chem * f_struct
+
+    def mutual_score_shifted(self, x: Any, shift_kJ_mol: Any) -> np.ndarray:
+        """Mutual solubility score with every Miedema heat of solution shifted by ``shift_kJ_mol``.
+
+        A sensitivity probe for the error of Miedema's model: the same shift (kJ/mol of solute,
+        an array) is added to the chemical heat of solution in both directions; size and
+        structure factors stay. ``shift = 0`` reproduces ``solubility_score_mutual``.
+        """
+        metal = self._validate_entry(x)
+        if self.temperature_K <= 0:
+            raise InputError(f"temperature_K must be positive, got {self.temperature_K}")
+        li, m = element_data("Li"), element_data(metal)
+        size = abs(m.radius_A - li.radius_A) / li.radius_A
+        prefactor = math.exp(-((size / SIZE_RULE) ** 2)) * (1.0 if m.structure in SIMPLE_METALLIC else float(self.structure_penalty))
+        shift = np.asarray(shift_kJ_mol, dtype=float)
+        rt = miedema.R_KJ * self.temperature_K
+        scores = [prefactor * np.exp(-np.maximum(miedema.heat_of_solution(a, b) + miedema.elastic_heat_of_solution(a, b) + shift, 0.0) / rt)
+                  for a, b in (("Li", metal), (metal, "Li"))]
+        return np.maximum(*scores)
 
     def featurize(self, x: Any) -> list[Any]:
         metal = self._validate_entry(x)

@@ -427,6 +427,121 @@ def _cmd_screen(args: argparse.Namespace) -> int:
         print(f"exhaustive grid: {ex['grid_evaluations']} designs, {ex['candidates_per_second']:.0f}/s; "
               f"top-10 pair recall of the optuna ranking: {ex['top10_recall']:.0%}")
     print(top.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    _print_extras(out)
+    return 0
+
+
+def _print_extras(out: Path) -> None:
+    """The ``[report]`` tables of a screening run, when the study asked for them."""
+    import pandas as pd
+
+    if (out / "vs_reference.csv").is_file():
+        vs = pd.read_csv(out / "vs_reference.csv", keep_default_na=False, na_values=[""])
+        if len(vs):
+            vs[["main_advantage", "main_drawback"]] = vs[["main_advantage", "main_drawback"]].fillna("-")
+            vs["metal"] = vs["metal"].replace({"none": "(carbon only)"})
+            ref = vs.loc[vs["score_minus_reference"].abs() < 1e-12, "metal"]
+            name = ref.iloc[0] if len(ref) else "the reference"
+            beat = vs[vs["beats_reference"].astype(str) == "True"]
+            print(f"\n{len(beat)} metal(s) beat {name}'s best design (d_* = weighted desirability difference to {name}):")
+            cols = ["rank", "metal", "carbon", "score", "score_minus_reference", "main_advantage", "main_drawback"]
+            print(vs[cols].head(12).to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    if (out / "explanations.csv").is_file():
+        ex = pd.read_csv(out / "explanations.csv", keep_default_na=False, na_values=[""])
+        if len(ex):
+            print("\nWhy the top metals rank high: margin over an inert metal under the same carbon, split among the metal's "
+                  "descriptors (Shapley, mV, 90 % bootstrap interval):")
+            for (rank, metal, carbon), g in ex.groupby(["rank", "metal", "carbon"], sort=True):
+                r0 = g.iloc[0]
+                parts = ", ".join(f"{r.descriptor} = {r.value:.2f}: {r.contribution_mV:+.1f} [{r.contribution_mV_lo:+.1f}, "
+                                  f"{r.contribution_mV_hi:+.1f}]" for r in g.itertuples())
+                print(f"  #{rank} {metal}/{carbon}: margin {r0['margin_mV']:.1f} mV "
+                      f"({r0['margin_mV_lo']:.1f}-{r0['margin_mV_hi']:.1f}), P {r0['p_under_carbon']:.2f}; "
+                      f"inert metal {r0['inert_margin_mV']:.1f} mV; {parts}")
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from screen.sensitivity import run_sensitivity
+
+    rec = run_sensitivity(args.study, output=args.output, seed=args.seed, n_base=args.n_base, model_version=args.model,
+                          model_dir=args.model_dir, progress=not args.no_progress, plots=not args.no_plots)
+    folder = Path(rec["output"])
+    sobol = pd.read_csv(folder / "sobol.csv")
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"output": str(folder), "rank_stability": rec["rank_stability"],
+                                     "sobol": [{k: _json_value(v) for k, v in r.items()} for r in sobol.to_dict("records")]},
+                                    indent=1) + "\n")
+        return 0
+    if args.format == "csv":
+        sys.stdout.write(sobol.to_csv(index=False))
+        return 0
+    print(f"{len(rec['factors'])} factors, {rec['pool_designs']} designs; Sobol {rec['sobol_evaluations']:,} and Morris "
+          f"{rec['morris_evaluations']:,} evaluations in {rec['total_seconds']:.1f} s; outputs in {folder}/ "
+          "(section added to the study's report.html)")
+    for out in [o for o in sobol["output"].unique() if o.startswith("margin_mV")][:1] + ["kendall_tau_top10"]:
+        sub = sobol[sobol["output"] == out].sort_values("ST", ascending=False).head(5)
+        print(f"\nSobol indices of {out} (95 % intervals; S1_eff = 0 where the interval includes zero):")
+        print(sub[["factor", "S1", "S1_conf", "ST", "ST_conf", "S1_eff"]].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print("\nRank stability of the nominal top 10:")
+    for k, v in rec["rank_stability"].items():
+        print(f"  {k:<10} Kendall tau mean {v['kendall_tau_mean']:.2f} (5-95 %: {v['kendall_tau_p05']:.2f} to "
+              f"{v['kendall_tau_p95']:.2f}); top-1 kept {v['top1_kept']:.0%}; top-10 members kept {v['top10_mean_kept']:.0%}")
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from screen.compare import run_compare
+
+    table, findings = run_compare(args.study, output=args.output, model_version=args.model, model_dir=args.model_dir,
+                                  progress=not args.no_progress, plots=not args.no_plots)
+    cols = ["label", "predicted_site", "p_under_carbon", "margin_mV", "eta_cell_mV", "predicted_dip", "measured_nucleation_dip",
+            "li_uptake_pct", "measured_initial_ce_pct", "regulation_current_mA_cm2", "measured_ccd_mA_cm2"]
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"output": table.attrs["output"], "findings": findings,
+                                     "cells": [{k: _json_value(v) for k, v in r.items()} for r in table[cols].to_dict("records")]},
+                                    indent=1, default=_json_value) + "\n")
+        return 0
+    if args.format == "csv":
+        sys.stdout.write(table.to_csv(index=False))
+        return 0
+    print(f"outputs in {table.attrs['output']}/ (comparison.csv, comparison.png, report.html, run.json)")
+    print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    print("\nWhat the model reproduces:")
+    for f in findings:
+        verdict = {True: "reproduced", False: "NOT reproduced", None: "not comparable"}[f["reproduced"]]
+        print(f"  - {f['trend']}: {verdict}. {f['detail']}")
+    return 0
+
+
+def _cmd_tradeoff(args: argparse.Namespace) -> int:
+    from screen.tradeoff import run_tradeoff
+
+    summ, front = run_tradeoff(args.study, output=args.output, model_version=args.model, model_dir=args.model_dir,
+                               progress=not args.no_progress, plots=not args.no_plots)
+    if args.format != "table":
+        _emit(summ, args.format)
+        return 0
+    print(f"outputs in {summ.attrs['output']}/ (fronts.csv, summary.csv, tradeoff.png, report.html, run.json)")
+    print(summ.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    return 0
+
+
+def _cmd_rank_diff(args: argparse.Namespace) -> int:
+    from screen.ranks import ranking_shift, read_ranking
+
+    summ, moved = ranking_shift(read_ranking(args.before), read_ranking(args.after), top=args.top)
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"summary": summ, "moved": [{k: _json_value(v) for k, v in r.items()}
+                                                               for r in moved.to_dict("records")]}, indent=1) + "\n")
+        return 0
+    if args.format == "csv":
+        sys.stdout.write(moved.to_csv(index=False))
+        return 0
+    print(f"{summ['pairs_common']} pairs ranked in both; Kendall tau-b {summ['kendall_tau_b']:.3f}; "
+          f"top-{args.top} overlap {summ[f'top{args.top}_overlap']}/{args.top}; same first: {summ['same_first']}")
+    print(moved.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     return 0
 
 
@@ -572,6 +687,57 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--no-plots", action="store_true", help="skip PNG plots and report.html")
     sc.add_argument("--format", **fmt)
     sc.set_defaults(func=_cmd_screen)
+
+    def study_common(sp: argparse.ArgumentParser, what: str) -> None:
+        sp.add_argument("--study", metavar="TOML", required=True, help=f"study file ({what})")
+        sp.add_argument("--output", metavar="DIR", help="output folder (default: the study file's output, else runs/<name>)")
+        sp.add_argument("--model", type=int, metavar="VERSION", help="gap-model registry version (default: the study's, else the latest)")
+        sp.add_argument("--model-dir", metavar="DIR", help=reg_help)
+        sp.add_argument("--no-progress", action="store_true", help="no progress bar")
+        sp.add_argument("--no-plots", action="store_true", help="skip PNG plots and report.html")
+        sp.add_argument("--format", **fmt)
+
+    se = sub.add_parser("sensitivity", help="Sobol, Morris, one-at-a-time and rank-stability analysis of a screening study",
+                        description="Global sensitivity of the margin, P(Li under carbon) and the ranking of a screening study's "
+                        "best designs to the gap model's calibrated parameters (sampled from their bootstrap spread) and to the "
+                        "inputs: graphitization, layer thicknesses, current density, stack and fabrication pressure, temperature, "
+                        "and the errors of Miedema's heats of solution and of the hull's formation energies. Sobol first and total "
+                        "order indices with 95 % intervals (SALib), Morris screening, one-at-a-time sweeps, and how stable the "
+                        "top 10 is (Kendall tau, top-10 frequency). Runs the screen first if the study's output folder has no "
+                        "finished run. Writes <output>/sensitivity/ (CSV, JSON, PNG) and a section in the study's report.html. "
+                        "Settings: the study file's [sensitivity] table.",
+                        epilog="Example: interlayer sensitivity --study studies/pressure_and_rate.toml")
+    study_common(se, "kind = \"screen\"; its [sensitivity] table sets factors, ranges and sample sizes")
+    se.add_argument("--seed", type=int, help="seed of the samples (overrides the study file)")
+    se.add_argument("--n-base", type=int, metavar="N", help="Sobol base sample size, a power of 2 (overrides the study file)")
+    se.set_defaults(func=_cmd_sensitivity)
+
+    co = sub.add_parser("compare", help="predict named cells and set them beside their measured results",
+                        description="For each [[compare.cells]] entry of a compare study: predicted plating site, margin and "
+                        "P(under carbon) with intervals, first-nucleation overpotential and voltage dip, Li taken up by the "
+                        "interlayer and the regulation current (where the margin reaches zero), beside the measured values of its "
+                        "record in datasets/literature_outcomes.csv; then which measured trends the model reproduces.",
+                        epilog="Example: interlayer compare --study studies/seed_mg_c.toml")
+    study_common(co, "kind = \"compare\"")
+    co.set_defaults(func=_cmd_compare)
+
+    tr = sub.add_parser("tradeoff", help="Li inventory vs regulation margin fronts for the best metals",
+                        description="Evaluate every carbon preset and a dense grid of both thicknesses for the study's best "
+                        "metals (or a list), and draw the Pareto front of Li taken by the interlayer against the lower bound of "
+                        "the regulation margin, per metal and overall.",
+                        epilog="Example: interlayer tradeoff --study studies/thickness_tradeoff.toml")
+    study_common(tr, "kind = \"tradeoff\"")
+    tr.set_defaults(func=_cmd_tradeoff)
+
+    rd = sub.add_parser("rank-diff", help="how a ranking moved between two screening runs",
+                        description="Compare the rankings of two finished screening runs (e.g. before and after 'interlayer "
+                        "retrain'): Kendall tau-b over the pairs both rank, top-N overlap, and the rank of every pair in either top N.",
+                        epilog="Example: interlayer rank-diff runs/default runs/default-v1")
+    rd.add_argument("before", metavar="RUN_DIR", help="output folder of the earlier run")
+    rd.add_argument("after", metavar="RUN_DIR", help="output folder of the later run")
+    rd.add_argument("--top", type=int, default=10, metavar="N", help="size of the top list compared (default 10)")
+    rd.add_argument("--format", **fmt)
+    rd.set_defaults(func=_cmd_rank_diff)
 
     mo = sub.add_parser("models", help="model registry", description="Inspect the model registry.")
     mo_sub = mo.add_subparsers(dest="models_command", metavar="ACTION", parser_class=_Parser, required=True)

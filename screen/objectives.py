@@ -102,30 +102,38 @@ def calibrated_carbon_range() -> tuple[float, float]:
     return float(min(THICKNESS_GRID_NM.min(), seen.min())), float(max(THICKNESS_GRID_NM.max(), seen.max()))
 
 
+def desirability_arrays(spec: Any, robustness: Any, li_loss_pct: Any, cost_usd_m2: Any, metal_growth_nm: Any,
+                        total_nm: Any) -> dict[str, np.ndarray]:
+    """Desirability (0-1) of each objective from arrays of any (broadcastable) shape; see the module docstring."""
+    lim = spec.scalarisation.limits
+    rob = np.asarray(robustness, dtype=float)
+    d_rob = np.clip(rob / lim.margin_mV if spec.objectives.robustness == "margin_lo" else rob, 0.0, 1.0)
+
+    def falling(v: Any, limit: float) -> np.ndarray:
+        return np.clip(1.0 - np.asarray(v, dtype=float) / limit, 0.0, 1.0)
+
+    return {"robustness": np.nan_to_num(d_rob, nan=0.0), "li_loss": falling(li_loss_pct, lim.li_loss_pct),
+            "cost": falling(cost_usd_m2, lim.cost_usd_m2), "swelling": falling(metal_growth_nm, lim.metal_growth_nm),
+            "thickness": falling(total_nm, lim.total_nm)}
+
+
+def weighted_score(spec: Any, d: dict[str, np.ndarray]) -> np.ndarray:
+    """Weighted mean of desirabilities (0-1) with the study's weights."""
+    w = spec.scalarisation.weights.model_dump()
+    return sum(w[k] * d[k] for k in w) / sum(w.values())
+
+
 def desirabilities(spec: Any, table: pd.DataFrame) -> pd.DataFrame:
     """Desirability (0-1) of each objective, as documented in the module docstring."""
-    lim = spec.scalarisation.limits
-    if spec.objectives.robustness == "margin_lo":
-        d_rob = np.clip(table["robustness"].to_numpy(float) / lim.margin_mV, 0.0, 1.0)
-    else:
-        d_rob = np.clip(table["robustness"].to_numpy(float), 0.0, 1.0)
-
-    def falling(col: str, limit: float) -> np.ndarray:
-        return np.clip(1.0 - table[col].to_numpy(float) / limit, 0.0, 1.0)
-
-    return pd.DataFrame({
-        "robustness": np.nan_to_num(d_rob, nan=0.0), "li_loss": falling("li_loss_pct", lim.li_loss_pct),
-        "cost": falling("cost_usd_m2", lim.cost_usd_m2), "swelling": falling("metal_growth_nm", lim.metal_growth_nm),
-        "thickness": falling("total_nm", lim.total_nm),
-    }, index=table.index)
+    d = desirability_arrays(spec, *(table[c].to_numpy(float) for c in ("robustness", "li_loss_pct", "cost_usd_m2",
+                                                                       "metal_growth_nm", "total_nm")))
+    return pd.DataFrame(d, index=table.index)
 
 
 def score(spec: Any, table: pd.DataFrame) -> np.ndarray:
     """Weighted mean desirability (0-1)."""
-    w = spec.scalarisation.weights.model_dump()
     d = desirabilities(spec, table)
-    total = sum(w.values())
-    return sum(w[k] * d[k].to_numpy() for k in w) / total
+    return weighted_score(spec, {k: d[k].to_numpy() for k in d.columns})
 
 
 def objective_values(table: pd.DataFrame) -> np.ndarray:

@@ -163,6 +163,17 @@ def _img(path: Path) -> str:
     return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
 
 
+_STYLE = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
+          "table{border-collapse:collapse;font-size:12px;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
+          "th{background:#f0f0f0}img{max-width:100%;border:1px solid #eee;margin:0.5em 0}code{background:#f5f5f5}")
+
+
+def html_page(title: str, body: str) -> str:
+    """A self-contained HTML page with the reports' style."""
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"<style>{_STYLE}</style></head><body>\n{body}\n</body></html>\n")
+
+
 def _table_html(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
     def cell(v: Any) -> str:
         if isinstance(v, (float, np.floating)):
@@ -240,9 +251,35 @@ storage {html.escape(run['storage'])}. Full record in <code>run.json</code>.</p>
 """
 
 
+def extras_html(spec: Any, extras: dict[str, pd.DataFrame]) -> str:
+    """Report sections for the ``[report]`` tables (explanations, comparison with a reference metal)."""
+    parts = []
+    vs = extras.get("vs_reference")
+    if vs is not None and len(vs):
+        ref = spec.report.reference_metal
+        beat = vs[vs["beats_reference"]]
+        cols = ["rank", "metal", "carbon", "score", "score_minus_reference", "main_advantage", "main_drawback",
+                *[c for c in vs.columns if c.startswith("d_")]]
+        parts.append(f"<h2>Against {html.escape(ref)}</h2><p>{len(beat)} metal(s) beat {html.escape(ref)}'s best design"
+                     f"{': ' + html.escape(', '.join(beat['metal'])) if len(beat) else ''}. Columns d_* are each objective's weighted "
+                     f"desirability difference to {html.escape(ref)} (they sum to the score difference).</p>"
+                     + _table_html(vs[cols].head(25)))
+    ex = extras.get("explanations")
+    if ex is not None and len(ex):
+        wide = ex.pivot_table(index=["rank", "metal", "carbon", "margin_mV", "inert_margin_mV"], columns="descriptor",
+                              values="contribution_mV").reset_index()
+        parts.append("<h2>Why the top metals rank high</h2><p>Margin of the best design minus the margin of the same carbon on an "
+                     "inert metal, split among the metal's descriptors (Shapley values, mV; 90 % bootstrap intervals in "
+                     "<code>explanations.csv</code>).</p>" + _table_html(wide))
+    return "\n".join(parts)
+
+
 def write_outputs(folder: Path, spec: Any, table: pd.DataFrame, ranked: pd.DataFrame, ex_top: pd.DataFrame, run: dict[str, Any],
-                  study: Any, plots: bool = True) -> None:
+                  study: Any, plots: bool = True, extras: dict[str, pd.DataFrame] | None = None) -> None:
     """Write every output file of a run into ``folder`` (a staging folder)."""
+    extras = extras or {}
+    for name, df in extras.items():
+        df.to_csv(folder / f"{name}.csv", index=False)
     from screen.study import RANKING_COLUMNS
 
     cols = [c for c in RANKING_COLUMNS if c in ranked.columns]
@@ -261,4 +298,7 @@ def write_outputs(folder: Path, spec: Any, table: pd.DataFrame, ranked: pd.DataF
     tradeoff_plot(table, folder / "tradeoffs.png")
     importance_plot(imp, folder / "importances.png")
     ranking_plot(ranked, folder / "ranking.png")
-    (folder / "report.html").write_text(report_html(spec, ranked, ex_top, run, imp, folder), encoding="utf-8")
+    page = report_html(spec, ranked, ex_top, run, imp, folder)
+    anchor = "<h2>Pareto front and trade-offs</h2>"
+    page = page.replace(anchor, extras_html(spec, extras) + "\n" + anchor, 1)
+    (folder / "report.html").write_text(page, encoding="utf-8")

@@ -24,8 +24,8 @@ from screen.objectives import OBJECTIVE_NAMES, OBJECTIVES, evaluate
 from screen.search import JOURNAL_NAME, completed_designs, optimize, run_exhaustive
 
 PAIR = ["metal", "carbon", "architecture"]
-OUTPUT_FILES = ("ranking.csv", "ranking.json", "pareto.csv", "trials.csv", "exhaustive_top.csv", "pareto.png", "tradeoffs.png",
-                "importances.png", "ranking.png", "report.html", "run.json")
+OUTPUT_FILES = ("ranking.csv", "ranking.json", "pareto.csv", "trials.csv", "exhaustive_top.csv", "explanations.csv",
+                "vs_reference.csv", "pareto.png", "tradeoffs.png", "importances.png", "ranking.png", "report.html", "run.json")
 RANKING_COLUMNS = (
     "rank", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "score", *OBJECTIVE_NAMES,
     "p_under_carbon", "p_under_carbon_lo", "p_under_carbon_hi", "margin_mV", "margin_mV_lo", "margin_mV_hi",
@@ -89,6 +89,18 @@ def exhaustive_check(spec: Any, pipeline: Any, trials: pd.DataFrame, ranked: pd.
     return summary, pd.DataFrame(rows)
 
 
+def study_extras(spec: Any, pipeline: Any, ranked: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The ``[report]`` tables: ``explanations`` (why the top metals rank high) and ``vs_reference``."""
+    from screen.explain import explain_top, versus_reference
+
+    extras = {}
+    if spec.report.explain_top and len(ranked):
+        extras["explanations"] = explain_top(spec, pipeline, ranked, spec.report.explain_top)
+    if spec.report.reference_metal and len(ranked):
+        extras["vs_reference"] = versus_reference(spec, ranked, spec.report.reference_metal)
+    return {k: v for k, v in extras.items() if len(v)}
+
+
 def _file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -143,12 +155,13 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
     """
     from screen.registry import ModelRegistry, library_versions, package_version
     from screen.report import write_outputs
-    from screen.study_spec import load_study
+    from screen.study_spec import load_study, require_kind
 
     if workers < 1:
         raise InputError(f"--workers must be at least 1, got {workers}")
     spec = load_study(study, overrides={"study": {"n_trials": n_trials, "seed": seed, "model_version": model_version,
                                                   "output": str(output) if output is not None else None}})
+    require_kind(spec, "screen", "interlayer screen")
     out = spec.output_dir()
     registry = ModelRegistry(model_dir)
     t0 = time.perf_counter()
@@ -192,9 +205,11 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
         "data_sha256": _data_hashes(), "package_version": package_version(), "library_versions": library_versions(),
         "exhaustive": ex_summary, **facts, "total_seconds": None,
     }
+    extras = study_extras(spec, pipeline, ranked)
+    run["extras"] = sorted(extras)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
     try:
-        write_outputs(staging, spec, table, ranked, ex_top, run, study_obj, plots=plots)
+        write_outputs(staging, spec, table, ranked, ex_top, run, study_obj, plots=plots, extras=extras)
         run["total_seconds"] = round(time.perf_counter() - t0, 3)
         (staging / "run.json").write_text(json.dumps(run, indent=2, default=str) + "\n", encoding="utf-8")
         for p in sorted(staging.iterdir(), key=lambda p: p.name == "run.json"):

@@ -25,6 +25,26 @@ A study file has these tables (every key optional except ``study.name``; see
     ``max_total_nm``, ``forbidden_elements``, ``min_p_under_carbon``, ``min_carbon_particle_layers``.
 ``[exhaustive]``
     Grid points per thickness axis for ``--exhaustive``.
+``[report]``
+    ``reference_metal`` (each ranked metal's best design is compared with this one's:
+    ``vs_reference.csv``) and ``explain_top`` (why the top N metals rank high:
+    ``explanations.csv``, see :mod:`screen.explain`).
+``[compare]`` (``kind = "compare"``)
+    ``[[compare.cells]]`` entries (``label``, ``metal``, ``carbon``, ``architecture``, ``metal_nm``,
+    ``carbon_nm``, ``record_id`` of the measured cell in ``literature_outcomes.csv``) and
+    ``ccd_range_ma_cm2`` (where to look for the current at which the margin reaches zero).
+``[tradeoff]`` (``kind = "tradeoff"``)
+    ``metals`` (the N best metals of the space, or a list) and grid points per thickness axis.
+``[sensitivity]``
+    Settings of ``interlayer sensitivity`` (see :mod:`screen.sensitivity`): ``factors``,
+    ``parameters``, ``outputs_top``, ``pool``, ``n_base``, ``bootstrap``,
+    ``morris_trajectories``, ``oat_points``, ``rank_samples`` and ``ranges`` per factor.
+
+``[study] kind`` says which command runs the file: ``screen`` (default; ``interlayer screen``),
+``compare`` (``interlayer compare``) or ``tradeoff`` (``interlayer tradeoff``); any study
+file can be analysed with ``interlayer sensitivity``. ``[space]`` also takes
+``max_price_usd_kg`` (drop metals above this element price) and ``exclude_literature``
+(drop metals already in ``datasets/literature_outcomes.csv``).
 
 Any unknown key, unknown metal or carbon, inverted bound or empty search space is an
 :class:`~descriptors.errors.InputError` naming the key.
@@ -59,8 +79,12 @@ def _bounds(v: tuple[float, float], what: str) -> tuple[float, float]:
     return (float(lo), float(hi))
 
 
+STUDY_KINDS = {"screen": "interlayer screen", "compare": "interlayer compare", "tradeoff": "interlayer tradeoff"}
+
+
 class StudyMeta(_Strict):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    kind: Literal["screen", "compare", "tradeoff"] = "screen"
     description: str = ""
     seed: int = 0
     n_trials: int = Field(1000, ge=1, le=1_000_000)
@@ -87,6 +111,8 @@ class SpaceSpec(_Strict):
     architectures: list[Literal["bilayer", "carbon_under_metal", "nanocomposite"]] = Field(["bilayer"], min_length=1)
     metal_nm: tuple[float, float] = (10.0, 5000.0)
     carbon_nm: tuple[float, float] = (10.0, 10000.0)
+    max_price_usd_kg: float | None = Field(None, gt=0)
+    exclude_literature: bool = False
 
     _mb = field_validator("metal_nm")(lambda v: _bounds(v, "metal_nm"))
     _cb = field_validator("carbon_nm")(lambda v: _bounds(v, "carbon_nm"))
@@ -137,6 +163,52 @@ class ExhaustiveSpec(_Strict):
     carbon_nm_points: int = Field(12, ge=2, le=200)
 
 
+class ReportSpec(_Strict):
+    reference_metal: str | None = None
+    explain_top: int = Field(0, ge=0, le=50)
+
+
+class CompareCell(_Strict):
+    label: str = Field(min_length=1)
+    metal: str
+    carbon: str
+    architecture: Literal["", "bilayer", "carbon_under_metal", "nanocomposite", "single_layer", "none"] = ""
+    metal_nm: float | None = Field(None, gt=0)
+    carbon_nm: float | None = Field(None, gt=0)
+    record_id: str | None = None
+
+
+class CompareSpec(_Strict):
+    cells: list[CompareCell] = []
+    ccd_range_ma_cm2: tuple[float, float] = (0.01, 100.0)
+
+
+class TradeoffSpec(_Strict):
+    metals: int | list[str] = 5
+    metal_nm_points: int = Field(25, ge=2, le=400)
+    carbon_nm_points: int = Field(40, ge=2, le=400)
+
+
+class SensitivitySpec(_Strict):
+    factors: Literal["all"] | list[str] = "all"
+    parameters: bool = True
+    outputs_top: int = Field(5, ge=1, le=20)
+    pool: int = Field(30, ge=10, le=500)
+    n_base: int = Field(256, ge=16, le=65536)
+    bootstrap: int = Field(200, ge=10, le=10000)
+    morris_trajectories: int = Field(20, ge=4, le=1000)
+    oat_points: int = Field(21, ge=3, le=401)
+    rank_samples: int = Field(1000, ge=50, le=100000)
+    ranges: dict[str, tuple[float, float]] = {}
+
+    @field_validator("n_base")
+    @classmethod
+    def _pow2(cls, v: int) -> int:
+        if v & (v - 1):
+            raise ValueError(f"n_base must be a power of 2 (Sobol sequence balance), got {v}")
+        return v
+
+
 class StudySpec(_Strict):
     study: StudyMeta
     cell: CellSpec = CellSpec()
@@ -145,6 +217,10 @@ class StudySpec(_Strict):
     scalarisation: ScalarisationSpec = ScalarisationSpec()
     constraints: ConstraintsSpec = ConstraintsSpec()
     exhaustive: ExhaustiveSpec = ExhaustiveSpec()
+    report: ReportSpec = ReportSpec()
+    compare: CompareSpec = CompareSpec()
+    tradeoff: TradeoffSpec = TradeoffSpec()
+    sensitivity: SensitivitySpec = SensitivitySpec()
 
     # resolved after validation (see resolve())
     metal_choices: list[str] = []
@@ -176,6 +252,20 @@ def screenable_metals() -> list[str]:
     return out
 
 
+def require_kind(spec: StudySpec, kind: str, command: str) -> None:
+    """Refuse a study file of another kind, naming the command that runs it."""
+    if spec.study.kind != kind:
+        raise InputError(f"{Path(spec.source_path).name}: a '{spec.study.kind}' study; {command} needs kind = \"{kind}\" "
+                         f"(run this one with: {STUDY_KINDS[spec.study.kind]} --study {spec.source_path})")
+
+
+def literature_metals() -> set[str]:
+    """Metals that already appear in ``datasets/literature_outcomes.csv`` (for ``space.exclude_literature``)."""
+    from descriptors.data import load_table
+
+    return {str(m) for m in load_table("literature_outcomes.csv")["metal"].dropna() if str(m) != "none"}
+
+
 def _canon_metal(symbol: str, key: str) -> str:
     from descriptors.elements import check_metal
 
@@ -203,6 +293,28 @@ def resolve(spec: StudySpec) -> StudySpec:
             if c not in metals:
                 metals.append(c)
     metals = [m for m in metals if m not in exclude]
+    if spec.space.max_price_usd_kg is not None:
+        from screen.materials import element_prices
+
+        prices = element_prices()
+        metals = [m for m in metals if prices[m][0] <= spec.space.max_price_usd_kg]
+    if spec.space.exclude_literature:
+        metals = [m for m in metals if m not in literature_metals()]
+    if spec.report.reference_metal is not None:
+        spec.report.reference_metal = _canon_metal(spec.report.reference_metal, "report.reference_metal")
+        if spec.report.reference_metal not in allowed:
+            raise InputError(f"study file: key 'report.reference_metal': '{spec.report.reference_metal}' has no price or "
+                             "Miedema parameters")
+    if isinstance(spec.tradeoff.metals, list):
+        spec.tradeoff.metals = [_canon_metal(m, "tradeoff.metals") for m in spec.tradeoff.metals]
+    for cell in spec.compare.cells:
+        if cell.metal.lower() != "none":
+            cell.metal = _canon_metal(cell.metal, "compare.cells.metal")
+    if spec.study.kind == "compare" and not spec.compare.cells:
+        raise InputError("study file: key 'compare.cells': a compare study needs at least one [[compare.cells]] entry")
+    lo_r, hi_r = spec.compare.ccd_range_ma_cm2
+    if not 0 < lo_r < hi_r:
+        raise InputError(f"study file: key 'compare.ccd_range_ma_cm2': need 0 < low < high, got [{lo_r}, {hi_r}]")
     for f in spec.constraints.forbidden_elements:
         _canon_metal(f, "constraints.forbidden_elements")
     presets = sorted(carbon_presets())

@@ -1,0 +1,193 @@
+"""Li inventory vs regulation margin for the best metals (``interlayer tradeoff``, study ``kind = "tradeoff"``).
+
+Metals: the study's ``[tradeoff] metals`` list, or its N best metals, found by evaluating the
+study's whole space on its ``[exhaustive]`` grid and ranking each metal by its best feasible
+score. For each of them, every carbon preset and a dense log grid of both thicknesses
+(``metal_nm_points`` × ``carbon_nm_points`` inside the space's bounds) are evaluated; the
+two-objective Pareto front (minimum Li taken by the interlayer, maximum lower bound of the
+margin) is drawn per metal and over all of them, among feasible designs.
+
+Per metal the summary gives the best margin, the Li it costs, the *usable carbon thickness*
+(the thickest carbon at which the margin's lower bound is still positive at the study's
+current; the transport barrier grows linearly with thickness) and how much margin the
+thickest carbon of the range costs against the thinnest.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from descriptors.errors import InputError
+
+X, Y = "li_loss_pct", "margin_mV_lo"
+OUTPUT_FILES = ("fronts.csv", "summary.csv", "tradeoff.png", "report.html", "run.json")
+
+
+def pareto_2d(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Mask of points not dominated when minimising ``x`` and maximising ``y``."""
+    order = np.lexsort((-y, x))
+    keep = np.zeros(x.size, dtype=bool)
+    best = -np.inf
+    for i in order:
+        if y[i] > best:
+            keep[i] = True
+            best = y[i]
+    return keep
+
+
+def top_metals(spec: Any, pipeline: Any, n: int) -> list[str]:
+    """The ``n`` metals whose best feasible design on the exhaustive grid scores highest."""
+    from screen.search import run_exhaustive
+
+    grid, _ = run_exhaustive(spec, pipeline)
+    feas = grid[grid["feasible"] & (grid["metal"] != "none")]
+    best = feas.groupby("metal")["score"].max().sort_values(ascending=False, kind="mergesort")
+    if best.empty:
+        raise InputError("tradeoff: no feasible design in the study's space")
+    return best.index[:n].tolist()
+
+
+def tradeoff_table(spec: Any, pipeline: Any, metals: list[str]) -> pd.DataFrame:
+    """Every (metal, carbon, metal_nm, carbon_nm) of the dense grid, evaluated."""
+    from screen.objectives import evaluate
+
+    sp, tr = spec.space, spec.tradeoff
+    m_nm = np.geomspace(*sp.metal_nm, tr.metal_nm_points)
+    c_nm = np.geomspace(*sp.carbon_nm, tr.carbon_nm_points)
+    mm, cc = np.meshgrid(m_nm, c_nm, indexing="ij")
+    parts = [pd.DataFrame({"metal": m, "carbon": c, "architecture": a, "metal_nm": mm.ravel(), "carbon_nm": cc.ravel()})
+             for m in metals for c in spec.carbon_choices for a in sp.architectures]
+    grid = pd.concat(parts, ignore_index=True)
+    return pd.concat([evaluate(spec, pipeline, grid.iloc[i:i + 50_000]) for i in range(0, len(grid), 50_000)], ignore_index=True)
+
+
+def fronts(table: pd.DataFrame) -> pd.DataFrame:
+    """Pareto fronts per metal (``front = metal``) and over all metals (``overall`` flag)."""
+    feas = table[table["feasible"] & table[Y].notna()].copy()
+    feas["on_metal_front"] = False
+    for _, idx in feas.groupby("metal").groups.items():
+        sub = feas.loc[idx]
+        feas.loc[idx, "on_metal_front"] = pareto_2d(sub[X].to_numpy(float), sub[Y].to_numpy(float))
+    feas["on_overall_front"] = pareto_2d(feas[X].to_numpy(float), feas[Y].to_numpy(float))
+    cols = ["metal", "carbon", "architecture", "metal_nm", "carbon_nm", X, Y, "margin_mV", "p_under_carbon", "p_under_carbon_lo",
+            "li_metal_mAh_cm2", "li_carbon_mAh_cm2", "cost_usd_m2", "metal_growth_nm", "on_metal_front", "on_overall_front"]
+    return feas.loc[feas["on_metal_front"], cols].sort_values(["metal", X]).reset_index(drop=True)
+
+
+def summary(table: pd.DataFrame, front: pd.DataFrame, metals: list[str]) -> pd.DataFrame:
+    """Per metal: best margin and its Li cost, front size, usable carbon thickness, Li per 100 nm of each layer."""
+    rows = []
+    for m in metals:
+        sub = table[(table["metal"] == m) & table["feasible"]]
+        fr = front[front["metal"] == m]
+        if sub.empty:
+            rows.append({"metal": m, "feasible_designs": 0})
+            continue
+        best = sub.loc[sub[Y].idxmax()]
+        pos = sub[sub[Y] > 0]
+        li_m = (sub["li_metal_mAh_cm2"] / sub["metal_nm"]).median() * 100.0
+        li_c = (sub["li_carbon_mAh_cm2"] / sub["carbon_nm"]).median() * 100.0
+        line = sub[(sub["carbon"] == best["carbon"]) & np.isclose(sub["metal_nm"], best["metal_nm"])].sort_values("carbon_nm")
+        drop = float(line[Y].iloc[0] - line[Y].iloc[-1]) if len(line) > 1 else float("nan")
+        rows.append({"metal": m, "feasible_designs": int(len(sub)), "front_points": int(len(fr)),
+                     "on_overall_front": int(fr["on_overall_front"].sum()),
+                     "best_margin_lo_mV": float(best[Y]), "best_carbon": best["carbon"], "best_metal_nm": float(best["metal_nm"]),
+                     "best_carbon_nm": float(best["carbon_nm"]), "li_loss_pct_at_best": float(best[X]),
+                     "usable_carbon_nm_max": float(pos["carbon_nm"].max()) if len(pos) else float("nan"),
+                     "margin_lo_drop_thinnest_to_thickest_carbon_mV": drop,
+                     "li_mAh_cm2_per_100nm_metal": float(li_m), "li_mAh_cm2_per_100nm_carbon_median": float(li_c)})
+    return pd.DataFrame(rows)
+
+
+def tradeoff_plot(table: pd.DataFrame, front: pd.DataFrame, metals: list[str], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5.2))
+    feas = table[table["feasible"]]
+    for k, m in enumerate(metals):
+        c = f"C{k}"
+        sub = feas[feas["metal"] == m]
+        ax.scatter(sub[X], sub[Y], s=3, color=c, alpha=0.08)
+        fr = front[front["metal"] == m].sort_values(X)
+        ax.plot(fr[X], fr[Y], "-o", ms=3, color=c, label=f"{m} (front: {len(fr)} designs)")
+    ov = front[front["on_overall_front"]].sort_values(X)
+    ax.plot(ov[X], ov[Y], "k--", lw=1, label="overall front")
+    ax.axhline(0, color="k", lw=0.5)
+    ax.set_xscale("log")
+    ax.set_xlabel("Li taken by the interlayer on first charge (% of areal capacity)")
+    ax.set_ylabel("regulation margin, lower bound of 90 % interval (mV)")
+    ax.legend(fontsize=8)
+    ax.set_title("Li inventory vs regulation margin (faint: every feasible grid design)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _report(spec: Any, summ: pd.DataFrame, front: pd.DataFrame, run: dict[str, Any], folder: Path) -> str:
+    import html
+
+    from screen.report import _img, _table_html, html_page
+
+    ov = front[front["on_overall_front"]]
+    return html_page(spec.study.name, f"""<h1>{html.escape(spec.study.name)}</h1><p>{html.escape(spec.study.description)}</p>
+<p>Metals: {html.escape(', '.join(run['metals']))} ({html.escape(run['metal_selection'])}); {run['evaluated']:,} designs evaluated,
+{run['feasible']:,} feasible; current {spec.cell.current_ma_cm2:g} mA/cm². Model v{run['model']['version']}.</p>
+{_img(folder / 'tradeoff.png')}
+<h2>Per metal</h2>{_table_html(summ)}
+<h2>Overall front</h2>{_table_html(ov.drop(columns=['on_metal_front', 'on_overall_front']))}
+""")
+
+
+def run_tradeoff(study: str | Path, *, output: str | Path | None = None, model_version: int | None = None,
+                 model_dir: str | Path | None = None, progress: bool = True, plots: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run a tradeoff study; write fronts.csv, summary.csv, tradeoff.png, report.html, run.json; return (summary, fronts)."""
+    from screen.registry import ModelRegistry, library_versions, package_version
+    from screen.report import json_value
+    from screen.study import _data_hashes
+    from screen.study_spec import load_study, require_kind
+
+    spec = load_study(study, overrides={"study": {"model_version": model_version, "output": str(output) if output is not None else None}})
+    require_kind(spec, "tradeoff", "interlayer tradeoff")
+    t0 = time.perf_counter()
+    pipeline, meta = ModelRegistry(model_dir).load(spec.study.model_version, progress=progress)
+    if isinstance(spec.tradeoff.metals, list):
+        metals, how = list(spec.tradeoff.metals), "listed in the study file"
+    else:
+        metals, how = top_metals(spec, pipeline, spec.tradeoff.metals), f"the {spec.tradeoff.metals} best metals on the exhaustive grid"
+    table = tradeoff_table(spec, pipeline, metals)
+    front = fronts(table)
+    summ = summary(table, front, metals)
+    out = spec.output_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    run = {"study": {"name": spec.study.name, "file": spec.source_path, "file_sha256": spec.source_sha256,
+                     "resolved": spec.model_dump(exclude={"source_path", "source_sha256"})},
+           "metals": metals, "metal_selection": how, "evaluated": int(len(table)), "feasible": int(table["feasible"].sum()),
+           "model": {"version": meta["version"], "data_sha256": meta["data_sha256"]},
+           "data_sha256": _data_hashes(), "package_version": package_version(), "library_versions": library_versions()}
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
+    try:
+        front.to_csv(staging / "fronts.csv", index=False)
+        summ.to_csv(staging / "summary.csv", index=False)
+        if plots:
+            tradeoff_plot(table, front, metals, staging / "tradeoff.png")
+            (staging / "report.html").write_text(_report(spec, summ, front, run, staging), encoding="utf-8")
+        run["summary"] = [{k: json_value(v) for k, v in r.items()} for r in summ.to_dict("records")]
+        run["total_seconds"] = round(time.perf_counter() - t0, 3)
+        (staging / "run.json").write_text(json.dumps(run, indent=2, default=json_value) + "\n", encoding="utf-8")
+        for p in sorted(staging.iterdir(), key=lambda p: p.name == "run.json"):
+            p.replace(out / p.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    summ.attrs["output"] = str(out)
+    return summ, front
