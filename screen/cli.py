@@ -688,8 +688,8 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--format", **fmt)
     sc.set_defaults(func=_cmd_screen)
 
-    def study_common(sp: argparse.ArgumentParser, what: str) -> None:
-        sp.add_argument("--study", metavar="TOML", required=True, help=f"study file ({what})")
+    def study_common(sp: argparse.ArgumentParser, what: str, required: bool = True) -> None:
+        sp.add_argument("--study", metavar="TOML", required=required, help=f"study file ({what})")
         sp.add_argument("--output", metavar="DIR", help="output folder (default: the study file's output, else runs/<name>)")
         sp.add_argument("--model", type=int, metavar="VERSION", help="gap-model registry version (default: the study's, else the latest)")
         sp.add_argument("--model-dir", metavar="DIR", help=reg_help)
@@ -707,7 +707,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "finished run. Writes <output>/sensitivity/ (CSV, JSON, PNG) and a section in the study's report.html. "
                         "Settings: the study file's [sensitivity] table.",
                         epilog="Example: interlayer sensitivity --study studies/pressure_and_rate.toml")
-    study_common(se, "kind = \"screen\"; its [sensitivity] table sets factors, ranges and sample sizes")
+    study_common(se, "kind = \"screen\"; its [sensitivity] table sets factors, ranges and sample sizes; "
+                 "default: the shipped studies/default.toml", required=False)
     se.add_argument("--seed", type=int, help="seed of the samples (overrides the study file)")
     se.add_argument("--n-base", type=int, metavar="N", help="Sobol base sample size, a power of 2 (overrides the study file)")
     se.set_defaults(func=_cmd_sensitivity)
