@@ -17,8 +17,6 @@ into plain statements of which trends the model reproduces, computed from the nu
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -232,6 +230,7 @@ def run_compare(study: str | Path, *, output: str | Path | None = None, model_ve
                 model_dir: str | Path | None = None, progress: bool = True,
                 plots: bool = True) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Run a compare study; write comparison.csv/json, comparison.png, report.html and run.json; return (table, findings)."""
+    from screen.atomic import staged_run
     from screen.registry import ModelRegistry, library_versions, package_version
     from screen.report import json_value
     from screen.study import _data_hashes
@@ -249,8 +248,7 @@ def run_compare(study: str | Path, *, output: str | Path | None = None, model_ve
                      "resolved": spec.model_dump(exclude={"source_path", "source_sha256"})},
            "model": {"version": meta["version"], "data_sha256": meta["data_sha256"]}, "findings": findings,
            "data_sha256": _data_hashes(), "package_version": package_version(), "library_versions": library_versions()}
-    staging = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
-    try:
+    with staged_run(out, run, t0) as staging:
         table.to_csv(staging / "comparison.csv", index=False)
         (staging / "comparison.json").write_text(json.dumps({"cells": [{k: json_value(v) for k, v in r.items()}
                                                                        for r in table.to_dict("records")], "findings": findings},
@@ -258,11 +256,5 @@ def run_compare(study: str | Path, *, output: str | Path | None = None, model_ve
         if plots:
             comparison_plot(table, staging / "comparison.png")
             (staging / "report.html").write_text(_report(spec, table, findings, run, staging), encoding="utf-8")
-        run["total_seconds"] = round(time.perf_counter() - t0, 3)
-        (staging / "run.json").write_text(json.dumps(run, indent=2, default=json_value) + "\n", encoding="utf-8")
-        for p in sorted(staging.iterdir(), key=lambda p: p.name == "run.json"):
-            p.replace(out / p.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     table.attrs["output"] = str(out)
     return table, findings

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from descriptors.errors import InputError
+from screen.atomic import staged_run
 from screen.objectives import OBJECTIVE_NAMES, OBJECTIVES, evaluate
 from screen.search import JOURNAL_NAME, completed_designs, optimize, run_exhaustive
 
@@ -207,15 +207,8 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
     }
     extras = study_extras(spec, pipeline, ranked)
     run["extras"] = sorted(extras)
-    staging = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
-    try:
+    with staged_run(out, run, t0) as staging:
         write_outputs(staging, spec, table, ranked, ex_top, run, study_obj, plots=plots, extras=extras)
-        run["total_seconds"] = round(time.perf_counter() - t0, 3)
-        (staging / "run.json").write_text(json.dumps(run, indent=2, default=str) + "\n", encoding="utf-8")
-        for p in sorted(staging.iterdir(), key=lambda p: p.name == "run.json"):
-            p.replace(out / p.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     result = ranked[[c for c in RANKING_COLUMNS if c in ranked.columns]].copy()
     result.attrs["output"] = str(out)
     return result

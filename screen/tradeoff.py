@@ -15,9 +15,6 @@ thickest carbon of the range costs against the thinnest.
 
 from __future__ import annotations
 
-import json
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -152,6 +149,7 @@ def _report(spec: Any, summ: pd.DataFrame, front: pd.DataFrame, run: dict[str, A
 def run_tradeoff(study: str | Path, *, output: str | Path | None = None, model_version: int | None = None,
                  model_dir: str | Path | None = None, progress: bool = True, plots: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run a tradeoff study; write fronts.csv, summary.csv, tradeoff.png, report.html, run.json; return (summary, fronts)."""
+    from screen.atomic import staged_run
     from screen.registry import ModelRegistry, library_versions, package_version
     from screen.report import json_value
     from screen.study import _data_hashes
@@ -175,19 +173,12 @@ def run_tradeoff(study: str | Path, *, output: str | Path | None = None, model_v
            "metals": metals, "metal_selection": how, "evaluated": int(len(table)), "feasible": int(table["feasible"].sum()),
            "model": {"version": meta["version"], "data_sha256": meta["data_sha256"]},
            "data_sha256": _data_hashes(), "package_version": package_version(), "library_versions": library_versions()}
-    staging = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
-    try:
+    with staged_run(out, run, t0) as staging:
         front.to_csv(staging / "fronts.csv", index=False)
         summ.to_csv(staging / "summary.csv", index=False)
         if plots:
             tradeoff_plot(table, front, metals, staging / "tradeoff.png")
             (staging / "report.html").write_text(_report(spec, summ, front, run, staging), encoding="utf-8")
         run["summary"] = [{k: json_value(v) for k, v in r.items()} for r in summ.to_dict("records")]
-        run["total_seconds"] = round(time.perf_counter() - t0, 3)
-        (staging / "run.json").write_text(json.dumps(run, indent=2, default=json_value) + "\n", encoding="utf-8")
-        for p in sorted(staging.iterdir(), key=lambda p: p.name == "run.json"):
-            p.replace(out / p.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     summ.attrs["output"] = str(out)
     return summ, front
