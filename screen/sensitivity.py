@@ -208,7 +208,8 @@ class PoolEvaluator:
         for k, name in enumerate(self.param_names):
             if name in values:
                 z[:, k] = values[name]
-        theta = {name: to_natural(z)[:, k:k + 1] for k, name in enumerate(self.param_names)}
+        natural = to_natural(z)
+        theta = {name: natural[:, k:k + 1] for k, name in enumerate(self.param_names)}
         fc, fm = col("carbon_nm_factor", 1.0), col("metal_nm_factor", 1.0)
         thick = self.carbon_nm[None, :] * fc
         sol = self._solubility(col("solubility_error_kJ_mol", 0.0).ravel())
@@ -380,7 +381,7 @@ class SensitivityAnalysis:
                               "a": f.a, "b": f.b, "nominal": f.nominal, "unit": f.unit, "meaning": f.meaning} for f in self.factors])
 
 
-def _pool_from_run(spec: Any, out: Path, pool_size: int) -> pd.DataFrame:
+def _pool_from_run(out: Path, pool_size: int) -> pd.DataFrame:
     from screen.ranks import read_ranking
 
     ranking = read_ranking(out)
@@ -421,14 +422,13 @@ def run_sensitivity(study: str | Path | None = None, *, output: str | Path | Non
             raise InputError(f"{out}: its screen used model v{model_v}, not v{model_version}; rerun the screen with that model "
                              "(interlayer screen --model ... --overwrite) or use another --output")
     else:
-        ranking = run_study(spec.source_path, output=out, seed=spec.study.seed, model_version=spec.study.model_version,
-                            model_dir=model_dir, progress=progress, plots=plots)
+        run_study(spec.source_path, output=out, seed=spec.study.seed, model_version=spec.study.model_version,
+                  model_dir=model_dir, progress=progress, plots=plots)
         screened = True
         model_v = json.loads(run_file.read_text(encoding="utf-8"))["model"]["version"]
-        del ranking
     registry = ModelRegistry(model_dir)
     pipeline, meta = registry.load(model_v, progress=progress)
-    pool = _pool_from_run(spec, out, spec.sensitivity.pool)
+    pool = _pool_from_run(out, spec.sensitivity.pool)
     steps = ["setup", "sobol", "morris", "one-at-a-time", "rank stability", "outputs"]
     bar = _progress(steps, progress)
     sa = SensitivityAnalysis(spec, pipeline, pool, spec.study.seed)
