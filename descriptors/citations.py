@@ -45,6 +45,10 @@ CITATIONS: dict[str, Citation] = {
                  "273002 (2017)", doi="10.1088/1361-648X/aa680e"),
         Citation("oqmd", "S. Kirklin et al., The Open Quantum Materials Database (OQMD), npj Comput. Mater. 1, "
                  "15010 (2015)", doi="10.1038/npjcompumats.2015.10"),
+        Citation("chgnet", "B. Deng et al., CHGNet as a pretrained universal neural network potential for charge-informed "
+                 "atomistic modelling, Nat. Mach. Intell. 5, 1031 (2023)", doi="10.1038/s42256-023-00716-3"),
+        Citation("strukturbericht", "Structure types and Wyckoff positions of the prototypes: AFLOW Library of Crystallographic "
+                 "Prototypes, M.J. Mehl et al., Comput. Mater. Sci. 136, S1 (2017)", doi="10.1016/j.commatsci.2017.01.017"),
         Citation("mering_maire", "J. Mering, J. Maire, Le processus de la graphitation, J. Chim. Phys. 57, 803 "
                  "(1960) (DOI not verified)"),
         Citation("tuinstra_koenig", "F. Tuinstra, J.L. Koenig, Raman spectrum of graphite, J. Chem. Phys. 53, "

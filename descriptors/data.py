@@ -438,6 +438,13 @@ def _update_hashes() -> None:
         entry["sha256"] = file_sha256(root / name)
         if name in SCHEMAS:
             entry["rows"] = len(read_validated_csv(root / name, SCHEMAS[name], label=f"datasets/{name}"))
+        elif name.startswith("computed/") and name.endswith(".csv"):
+            from descriptors.structure_cache import read_cache
+
+            contents = read_cache(root / name)
+            if contents.rejected:
+                raise DataIntegrityError("; ".join(contents.messages()))
+            entry["rows"] = len(contents.rows)
     tmp = meta_path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(tmp, meta_path)

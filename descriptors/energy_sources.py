@@ -11,6 +11,9 @@ Sources shipped:
 * :class:`MiedemaSource` — Miedema ordered-compound enthalpies at standard
   stoichiometries, competing with the random solid solution's free energy
   ``dH_ss - T S_ideal`` at the chosen temperature.
+* ``descriptors.chgnet_source.ChgnetSource`` — CHGNet-relaxed prototypes, solutions and
+  dilute cells from the structure cache (spec ``chgnet``; computed with
+  ``interlayer compute-binaries``).
 * :class:`TabulatedSource` — formation energies from a file: the shipped OQMD
   legacy set (``datasets/dft_formation_energies.csv``), a user CSV with the
   same columns, or a JSON file (a list of ``{"formula", "formation_energy_eV_atom"}``
@@ -205,13 +208,26 @@ class TabulatedSource:
         return cite("oqmd") if self.name == "oqmd_legacy" else [f"user-supplied energies: {self.path}"]
 
 
+#: Energy-source specs understood by :func:`make_source` (besides a .csv/.json path).
+SOURCE_SPECS = ("miedema", "oqmd_legacy", "chgnet", "chgnet-raw")
+
+
 def make_source(spec: str, temperature_K: float = 298.15) -> EnergySource:
-    """Build an energy source from a CLI-style spec: ``miedema``, ``oqmd_legacy`` or a file path."""
+    """Build an energy source from a CLI-style spec.
+
+    ``miedema``; ``oqmd_legacy``; ``chgnet`` (CHGNet-relaxed structures from the cache, phases
+    resolved beyond the potential's energy error); ``chgnet-raw`` (the same, raw hull); or a
+    .csv/.json file of formation energies.
+    """
     if spec == "miedema":
         return MiedemaSource(temperature_K=temperature_K)
     if spec == "oqmd_legacy":
         return TabulatedSource("oqmd_legacy")
+    if spec in ("chgnet", "chgnet-raw"):
+        from descriptors.chgnet_source import ChgnetSource
+
+        return ChgnetSource(temperature_K=temperature_K, **({"resolution_eV_atom": 0.0} if spec == "chgnet-raw" else {}))
     p = Path(spec)
     if p.suffix.lower() in {".csv", ".json"}:
         return TabulatedSource(p)
-    raise InputError(f"unknown energy source '{spec}' (use miedema, oqmd_legacy, or a .csv/.json file)")
+    raise InputError(f"unknown energy source '{spec}' (use {', '.join(SOURCE_SPECS)}, or a .csv/.json file)")

@@ -7,6 +7,11 @@ A compound counts as a stable intermediate phase when it lies within
 ``PhaseDiagram.stable_entries`` is not used, because collinear phases have
 ``e_above_hull = 0`` but are left out of ``stable_entries``.
 
+A source may declare an energy resolution (``resolution_eV_atom``, e.g. the
+test-set error of a machine-learned potential); then a compound also has to lie
+at least that far below the hull of all other entries (its phase-separation
+energy), so phases the source cannot resolve are not counted.
+
 What the count means depends on the source: with tabulated DFT energies it
 counts phases; with Miedema's smooth enthalpy curve every candidate
 stoichiometry below the solid solution tends to lie on the hull, so only the
@@ -49,8 +54,7 @@ def _li_uptake(formula: str) -> float | None:
     return float(amounts["Li"] / m)
 
 
-def _e_above_hull(entries: list[HullEntry], metal: str) -> list[float]:
-    """Distance of each entry above the Li–M convex hull (eV/atom; negative below it)."""
+def _diagram(entries: list[HullEntry], metal: str) -> tuple[Any, list[Any]]:
     from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
     from pymatgen.core import Composition
 
@@ -61,8 +65,41 @@ def _e_above_hull(entries: list[HullEntry], metal: str) -> list[float]:
         pe = PDEntry(comp, e.formation_energy_eV_atom * comp.num_atoms, name=e.formula)
         pd_entries.append(pe)
         mapped.append(pe)
-    diagram = PhaseDiagram(pd_entries)
+    return PhaseDiagram(pd_entries), mapped
+
+
+def _e_above_hull(entries: list[HullEntry], metal: str) -> list[float]:
+    """Distance of each entry above the Li–M convex hull (eV/atom; negative below it)."""
+    diagram, mapped = _diagram(entries, metal)
     return [float(diagram.get_e_above_hull(pe, allow_negative=True)) for pe in mapped]
+
+
+def stable_compounds(entries: list[HullEntry], metal: str, tolerance_eV_atom: float = 1e-3,
+                     resolution_eV_atom: float = 0.0) -> list[tuple[HullEntry, float, float]]:
+    """Compounds on the hull, as ``(entry, e_above_hull, separation_energy)`` (eV/atom).
+
+    A compound counts when it is within ``tolerance_eV_atom`` of the hull, below the elements,
+    and, if ``resolution_eV_atom > 0``, at least that far below the hull of all *other* entries
+    (pymatgen's phase-separation energy ``<= -resolution``): a phase whose stability is smaller
+    than the energy error of the source is not resolved. ``separation_energy`` is NaN when the
+    resolution test is off.
+    """
+    diagram, mapped = _diagram(entries, metal)
+    tol = float(tolerance_eV_atom)
+    out = []
+    for e, pe in zip(entries, mapped):
+        if e.kind != "compound" or e.formation_energy_eV_atom >= -tol:
+            continue
+        d = float(diagram.get_e_above_hull(pe, allow_negative=True))
+        if d > tol:
+            continue
+        sep = float("nan")
+        if resolution_eV_atom > 0:
+            sep = float(diagram.get_decomp_and_phase_separation_energy(pe)[1])
+            if sep > -float(resolution_eV_atom):
+                continue
+        out.append((e, d, sep))
+    return out
 
 
 class IntermediatePhaseFeaturizer(Featurizer):
@@ -80,6 +117,10 @@ class IntermediatePhaseFeaturizer(Featurizer):
         self.source = source
         self.tolerance_eV_atom = tolerance_eV_atom
         self.prefer_curated = prefer_curated
+
+    def _resolution(self) -> float:
+        """Energy resolution of the source (eV/atom): its ``resolution_eV_atom`` attribute, else 0."""
+        return float(getattr(self._source(), "resolution_eV_atom", 0.0) or 0.0)
 
     def _validate_entry(self, x: Any) -> str:
         return check_metal(x)
@@ -121,13 +162,12 @@ class IntermediatePhaseFeaturizer(Featurizer):
         entries = self._source().entries(metal)
         if not any(e.kind == "compound" for e in entries):
             return -float(max_shift_eV_atom)
-        tol = float(self.tolerance_eV_atom)
+        tol, res = float(self.tolerance_eV_atom), self._resolution()
 
         def has(shift: float) -> bool:
             moved = [dataclasses.replace(e, formation_energy_eV_atom=e.formation_energy_eV_atom + shift) if e.kind == "compound" else e
                      for e in entries]
-            return any(d <= tol and e.kind == "compound" and e.formation_energy_eV_atom < -tol
-                       for e, d in zip(moved, _e_above_hull(moved, metal)))
+            return bool(stable_compounds(moved, metal, tol, res))
 
         lo, hi = -float(max_shift_eV_atom), float(max_shift_eV_atom)
         if not has(lo):
@@ -142,12 +182,13 @@ class IntermediatePhaseFeaturizer(Featurizer):
     def featurize(self, x: Any) -> list[Any]:
         metal = self._validate_entry(x)
         src = self._source()
-        entries, ehull = self.hull(metal)
-        tol = float(self.tolerance_eV_atom)
-        stable = [
-            e for e, d in zip(entries, ehull)
-            if e.kind == "compound" and d <= tol and e.formation_energy_eV_atom < -tol
-        ]
+        entries = src.entries(metal)
+        found = stable_compounds(entries, metal, self.tolerance_eV_atom, self._resolution()) if entries else []
+        lowest: dict[str, HullEntry] = {}  # one entry per formula (two polytypes can tie on the hull, e.g. C14/C15)
+        for e, _, _ in found:
+            if e.formula not in lowest or e.formation_energy_eV_atom < lowest[e.formula].formation_energy_eV_atom:
+                lowest[e.formula] = e
+        stable = list(lowest.values())
         stable.sort(key=lambda e: e.x_li)
         depth = min((e.formation_energy_eV_atom for e in stable), default=0.0)
         n_cand = sum(e.kind == "compound" for e in entries)

@@ -29,6 +29,12 @@ Mg or Zn, 25 at.% for Al, 17 at.% for Sn; no limit from this rule for Ag, Au,
 Cu. It is an upper bound from electron counting only (size and chemistry are
 in the score below), used by the gap model to tell Al and Sn from Zn and Mg.
 
+**Computed heats instead of Miedema's.** With ``heat_source`` set to an object
+with ``heats_of_solution(metal) -> (dH_Li_in_M, dH_M_in_Li)`` in kJ/mol (the
+CHGNet source, ``descriptors.chgnet_source``: relaxed dilute supercells), those
+heats replace Miedema's chemical heats; relaxation already contains the size
+mismatch, so the elastic columns are 0 and ``heat_source`` names the source.
+
 ``structure_penalty`` (default 0.5) is a heuristic stand-in for Hume-Rothery's
 crystal-structure rule, not a fitted value; with 1.0 (rule off) the Spearman
 correlation against the curated record drops from 0.73 to 0.69, and the score
@@ -82,13 +88,17 @@ class LiSolubilityFeaturizer(Featurizer):
             of Li systems are typically at their maximum.
         structure_penalty: factor applied when M's ground state is not a
             simple metallic (bcc/fcc/hcp) structure; 0.5 by default.
+        heat_source: where the dilute heats of solution come from: ``None`` (Miedema) or an
+            object with ``name`` and ``heats_of_solution(metal)`` (kJ/mol of solute), such as
+            ``descriptors.chgnet_source.ChgnetSource``.
     """
 
     entry_name = "metal"
 
-    def __init__(self, temperature_K: float = 600.0, structure_penalty: float = 0.5) -> None:
+    def __init__(self, temperature_K: float = 600.0, structure_penalty: float = 0.5, heat_source: Any = None) -> None:
         self.temperature_K = temperature_K
         self.structure_penalty = structure_penalty
+        self.heat_source = heat_source
 
     def _validate_entry(self, x: Any) -> str:
         return check_metal(x)
@@ -109,13 +119,24 @@ class LiSolubilityFeaturizer(Featurizer):
             "solubility_score_M_in_Li",
             "solubility_score_mutual",
             "ec_limit_M_in_Li",
+            "heat_source",
         ]
 
     def units(self) -> list[str]:
-        return ["kJ/mol Li", "kJ/mol M", "kJ/mol Li", "kJ/mol M", "", "", "", "", "", "", "", "", "", "mole fraction M"]
+        return ["kJ/mol Li", "kJ/mol M", "kJ/mol Li", "kJ/mol M", "", "", "", "", "", "", "", "", "", "mole fraction M", ""]
 
     def citations(self) -> list[str]:
-        return cite("miedema_book", "miedema_1980", "niessen_1983", "friedel_elastic", "hume_rothery", "jones_1937", "pymatgen", "ase")
+        extra = self.heat_source.citations() if self.heat_source is not None else []
+        own = cite("miedema_book", "miedema_1980", "niessen_1983", "friedel_elastic", "hume_rothery", "jones_1937", "pymatgen", "ase")
+        return own + extra
+
+    def _heats(self, metal: str) -> tuple[float, float, float, float, str]:
+        """Chemical and elastic heats of solution (kJ/mol of solute): Li in M, M in Li, and their source."""
+        if self.heat_source is not None:
+            li_in_m, m_in_li = self.heat_source.heats_of_solution(metal)
+            return float(li_in_m), float(m_in_li), 0.0, 0.0, f"{self.heat_source.name} (relaxed dilute supercells)"
+        return (miedema.heat_of_solution("Li", metal), miedema.heat_of_solution(metal, "Li"),
+                miedema.elastic_heat_of_solution("Li", metal), miedema.elastic_heat_of_solution(metal, "Li"), "miedema")
 
     def _score(self, dh_chem: float, dh_el: float, size: float, simple: bool) -> float:
         if self.temperature_K <= 0:
@@ -126,7 +147,7 @@ class LiSolubilityFeaturizer(Featurizer):
         return f_size * f_chem * f_struct
 
     def mutual_score_shifted(self, x: Any, shift_kJ_mol: Any) -> np.ndarray:
-        """Mutual solubility score with every Miedema heat of solution shifted by ``shift_kJ_mol``.
+        """Mutual solubility score with every heat of solution shifted by ``shift_kJ_mol``.
 
         A sensitivity probe for the error of Miedema's model: the same shift (kJ/mol of solute,
         an array) is added to the chemical heat of solution in both directions; size and
@@ -140,17 +161,14 @@ class LiSolubilityFeaturizer(Featurizer):
         prefactor = math.exp(-((size / SIZE_RULE) ** 2)) * (1.0 if m.structure in SIMPLE_METALLIC else float(self.structure_penalty))
         shift = np.asarray(shift_kJ_mol, dtype=float)
         rt = miedema.R_KJ * self.temperature_K
-        scores = [prefactor * np.exp(-np.maximum(miedema.heat_of_solution(a, b) + miedema.elastic_heat_of_solution(a, b) + shift, 0.0) / rt)
-                  for a, b in (("Li", metal), (metal, "Li"))]
+        h1, h2, e1, e2, _ = self._heats(metal)
+        scores = [prefactor * np.exp(-np.maximum(h + e + shift, 0.0) / rt) for h, e in ((h1, e1), (h2, e2))]
         return np.maximum(*scores)
 
     def featurize(self, x: Any) -> list[Any]:
         metal = self._validate_entry(x)
         li, m = element_data("Li"), element_data(metal)
-        h_li_m = miedema.heat_of_solution("Li", metal)
-        h_m_li = miedema.heat_of_solution(metal, "Li")
-        e_li_m = miedema.elastic_heat_of_solution("Li", metal)
-        e_m_li = miedema.elastic_heat_of_solution(metal, "Li")
+        h_li_m, h_m_li, e_li_m, e_m_li, heat_source = self._heats(metal)
         size = abs(m.radius_A - li.radius_A) / li.radius_A
         simple = m.structure in SIMPLE_METALLIC
         s1 = self._score(h_li_m, e_li_m, size, simple)
@@ -159,5 +177,5 @@ class LiSolubilityFeaturizer(Featurizer):
         return [
             h_li_m, h_m_li, e_li_m, e_m_li, size, m.radius_kind,
             abs(m.electronegativity - li.electronegativity), dv,
-            m.structure, m.structure == li.structure, s1, s2, max(s1, s2), ec_limit(dv),
+            m.structure, m.structure == li.structure, s1, s2, max(s1, s2), ec_limit(dv), heat_source,
         ]

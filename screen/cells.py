@@ -194,8 +194,10 @@ def metal_descriptors(metal: str, energy_source: str = "oqmd_legacy", solubility
     from descriptors.phases import IntermediatePhaseFeaturizer
     from descriptors.solubility import LiSolubilityFeaturizer
 
-    sol = LiSolubilityFeaturizer(temperature_K=solubility_temperature_K)
-    ph = IntermediatePhaseFeaturizer(source=make_source(energy_source))
+    src = make_source(energy_source)
+    heats = src if hasattr(src, "heats_of_solution") else None  # CHGNet: computed heats of solution too
+    sol = LiSolubilityFeaturizer(temperature_K=solubility_temperature_K, heat_source=heats)
+    ph = IntermediatePhaseFeaturizer(source=src)
     s = dict(zip(sol.feature_labels(), sol.featurize(metal)))
     p = dict(zip(ph.feature_labels(), ph.featurize(metal)))
     return {"solubility_score_mutual": float(s["solubility_score_mutual"]), "ec_limit_M_in_Li": float(s["ec_limit_M_in_Li"]),
@@ -237,7 +239,8 @@ class CellFeaturizer(TransformerMixin, BaseEstimator):
 
     Args:
         energy_source: formation energies for the Li–M hull (``oqmd_legacy`` default: DFT;
-            ``miedema`` wrongly finds Li–Cu compounds, see ``interlayer validate-descriptors``).
+            ``miedema`` wrongly finds Li–Cu compounds, see ``interlayer validate-descriptors``;
+            ``chgnet``: CHGNet-relaxed structures, which also supply the heats of solution).
         solubility_temperature_K: temperature of the solubility score (K).
     """
 

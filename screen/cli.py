@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,8 +86,10 @@ def _cmd_descriptors(args: argparse.Namespace) -> int:
     records: list[dict[str, Any]] = []
     frames = []
     if metals:
-        sol = LiSolubilityFeaturizer(temperature_K=args.solubility_temperature_k)
-        ph = IntermediatePhaseFeaturizer(source=make_source(args.source, args.temperature_k), prefer_curated=args.prefer_curated)
+        src = make_source(args.source, args.temperature_k)
+        sol = LiSolubilityFeaturizer(temperature_K=args.solubility_temperature_k,
+                                     heat_source=src if hasattr(src, "heats_of_solution") else None)
+        ph = IntermediatePhaseFeaturizer(source=src, prefer_curated=args.prefer_curated)
         mdf = sol.featurize_many(metals).merge(ph.featurize_many(metals), on="metal")
         mdf.insert(0, "kind", "metal")
         frames.append(mdf.rename(columns={"metal": "name"}))
@@ -94,8 +97,10 @@ def _cmd_descriptors(args: argparse.Namespace) -> int:
         for r in mdf.to_dict("records"):
             feats = []
             for k in sol.feature_labels():
+                heats = ("Miedema (de Boer 1988 parameters)" if r["heat_source"] == "miedema"
+                         else f"{r['heat_source']} heats of solution")
                 feats.append({"name": k, "value": _json_value(r[k]), "unit": units[k],
-                              "source": "computed-here: Miedema (de Boer 1988 parameters) + pymatgen/ase element data"})
+                              "source": f"computed-here: {heats} + pymatgen/ase element data"})
             for k in ph.feature_labels():
                 feats.append({"name": k, "value": _json_value(r[k]), "unit": units[k],
                               "source": f"computed-here: convex hull, energies from {r['energy_source']}; call by {r['call_source']}"})
@@ -120,6 +125,17 @@ def _cmd_descriptors(args: argparse.Namespace) -> int:
     return 0
 
 
+def _solubility_sources(specs: list[str], temperature_k: float) -> dict[str, Any]:
+    """Heat-of-solution sources to validate: Miedema always, plus each CHGNet spec given."""
+    from descriptors.energy_sources import make_source
+
+    out: dict[str, Any] = {"miedema": None}
+    for spec in specs:
+        if spec.startswith("chgnet") and "chgnet" not in out:
+            out["chgnet"] = make_source("chgnet", temperature_k)
+    return out
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from descriptors.data import load_table
     from descriptors.energy_sources import make_source
@@ -128,23 +144,27 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from descriptors.validation import phase_presence_validation, solubility_rank_validation
 
     cur = load_table("li_binaries.csv")
-    metals = cur["metal"].tolist()
-    sol = solubility_rank_validation(LiSolubilityFeaturizer().featurize_many(metals), cur)
+    curated = cur["metal"].tolist()
     if args.plot and (Path(args.plot).suffix.lower() != ".png" or not Path(args.plot).parent.exists()):
         raise _input_error(f"{args.plot}: --plot needs a .png path in an existing folder")
+    sols = {}
+    for name, heat in _solubility_sources(args.source, args.temperature_k).items():
+        metals = [m for m in curated if heat is None or m in heat.metals()]
+        sols[name] = solubility_rank_validation(LiSolubilityFeaturizer(heat_source=heat).featurize_many(metals), cur)
     results = {}
     for spec in args.source:
-        ph = IntermediatePhaseFeaturizer(source=make_source(spec, args.temperature_k))
-        results[spec] = phase_presence_validation(ph.featurize_many(metals), cur)
+        src = make_source(spec, args.temperature_k)
+        metals = [m for m in curated if not hasattr(src, "metals") or m in src.metals()]
+        results[spec] = phase_presence_validation(IntermediatePhaseFeaturizer(source=src).featurize_many(metals), cur)
     if args.plot:
         from screen.plots import validation_figure
 
-        validation_figure(sol, results, args.plot)
+        validation_figure(sols["miedema"], results, args.plot)
         sys.stderr.write(f"wrote {args.plot}\n")
     if args.format == "json":
         out = {
-            "solubility": {"spearman_rho": sol.rho, "p_value": sol.p_value, "n": sol.n,
-                           "pairs": sol.table.to_dict("records")},
+            "solubility": {name: {"spearman_rho": s.rho, "p_value": s.p_value, "n": s.n, "pairs": s.table.to_dict("records")}
+                           for name, s in sols.items()},
             "intermediate_phases": {
                 spec: {"accuracy": v.accuracy, "n": v.n, "confusion_matrix": v.matrix.to_dict(), "misclassified": v.misclassified()}
                 for spec, v in results.items()
@@ -153,7 +173,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(out, indent=2, default=_json_value) + "\n")
         return 0
     print("Solubility score vs assessed solubility class (both directions pooled)")
-    print(f"  Spearman rho = {sol.rho:.3f}  (p = {sol.p_value:.2g}, n = {sol.n} metal-direction pairs)")
+    for name, s in sols.items():
+        heats = "Miedema heats of solution" if name == "miedema" else f"{name} heats of solution (relaxed dilute supercells)"
+        print(f"  {heats}: Spearman rho = {s.rho:.3f}  (p = {s.p_value:.2g}, n = {s.n} metal-direction pairs)")
     for spec, v in results.items():
         print(f"\nIntermediate phases, energy source '{spec}' vs li_binaries.csv (n = {v.n})")
         print(v.matrix.to_string())
@@ -225,6 +247,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
     if args.plot and (Path(args.plot).suffix.lower() != ".png" or not Path(args.plot).parent.exists()):
         raise _input_error(f"{args.plot}: --plot needs a .png path in an existing folder")
+    if args.compare_sources:
+        return _compare_sources(args)
     reg = _registry(args)
     pipe, meta = reg.load(0, progress=True)
     records = in_sample(pipe, training_set())
@@ -256,6 +280,77 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+
+
+def _compare_sources(args: argparse.Namespace) -> int:
+    from screen.training import compare_energy_sources, training_set
+
+    table = compare_energy_sources(training_set(), list(args.compare_sources), progress=True)
+    if args.format == "table":
+        print("Cross-validated gap model per energy source of the Li-M descriptors (the registry is not changed)")
+        print("changed_metals: training metals whose phase call or solubility score (> 0.05) differs from the first source")
+        _emit(table.round(3), "table")
+    else:
+        _emit(table, args.format)
+    return 0
+
+
+def _cmd_compute_binaries(args: argparse.Namespace) -> int:
+    from descriptors.chgnet_source import ChgnetSource
+    from descriptors.compute_binaries import compute_binaries
+    from descriptors.data import load_table
+    from descriptors.elements import check_metal
+    from descriptors.mlip import RelaxSettings
+    from descriptors.structure_cache import default_user_cache
+
+    metals = [check_metal(m) for m in args.metals]
+    if args.all_curated:
+        metals += [m for m in load_table("li_binaries.csv")["metal"] if m not in metals]
+    if not metals:
+        raise _input_error("name the metals (e.g. Mg Ca Sr) or pass --all-curated")
+    cache = Path(args.cache) if args.cache else default_user_cache()
+    threads = args.threads or max(1, (os.cpu_count() or 1) // args.workers)
+    settings = RelaxSettings(fmax=args.fmax, max_steps=args.max_steps, threads=threads)
+    report = compute_binaries(metals, cache, prototypes=args.prototypes, solutions=not args.no_solutions, settings=settings,
+                              workers=args.workers, dask_scheduler=args.dask_scheduler, force=args.force,
+                              progress=not args.no_progress)
+    for msg in report.messages:
+        sys.stderr.write(f"warning: {msg}\n")
+    flagged = report.not_converged + report.failed
+    for msg in flagged:
+        sys.stderr.write(f"flagged: {msg}\n")
+    summary = report.as_dict()
+    rows = []
+    if args.no_solutions or args.prototypes:
+        pass  # a partial set: the hull is summarised only for full runs
+    else:
+        from descriptors.phases import IntermediatePhaseFeaturizer
+        from descriptors.solubility import LiSolubilityFeaturizer
+
+        src = ChgnetSource(extra_caches=[cache])
+        ph = IntermediatePhaseFeaturizer(source=src)
+        sol = LiSolubilityFeaturizer(heat_source=src)
+        for m in metals:
+            if m not in src.metals():
+                continue
+            p = dict(zip(ph.feature_labels(), ph.featurize(m)))
+            s = dict(zip(sol.feature_labels(), sol.featurize(m)))
+            rows.append({"metal": m, "has_intermediate_phases": p["has_intermediate_phases"], "stable_phases": p["stable_phases"],
+                         "hull_depth_eV_atom": p["hull_depth_eV_atom"], "dH_sol_Li_in_M_kJ_mol": s["dH_sol_Li_in_M_kJ_mol"],
+                         "dH_sol_M_in_Li_kJ_mol": s["dH_sol_M_in_Li_kJ_mol"],
+                         "solubility_score_mutual": s["solubility_score_mutual"], "flagged_rows": len(src.flagged(m))})
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"run": summary, "metals": rows}, indent=2, default=_json_value) + "\n")
+        return 0
+    print(f"cache: {report.cache}")
+    print(f"{report.planned} structures planned, {report.skipped} already cached, {report.computed} relaxed "
+          f"({report.backend}, {report.seconds:.1f} s, {report.per_minute:.1f} structures/min); "
+          f"{len(report.not_converged)} not converged, {len(report.failed)} failed")
+    if rows:
+        import pandas as pd
+
+        _emit(pd.DataFrame(rows).round(4), args.format)
+    return 0
 
 
 def _prediction_table(pipe: Any, cand: Any) -> Any:
@@ -579,7 +674,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("metals", nargs="*", metavar="METAL", help="element symbols, e.g. Mg Ag Zn Sn Cu")
     d.add_argument("--carbon", nargs="+", metavar="PRESET", help="carbon presets from datasets/carbons.csv, e.g. carbon_black graphite")
     d.add_argument("--source", default="miedema", metavar="SOURCE",
-                   help="formation energies for the Li-M hull: miedema (default), oqmd_legacy, or a .csv/.json file")
+                   help="formation energies for the Li-M hull: miedema (default), oqmd_legacy, chgnet (CHGNet-relaxed "
+                   "structures from the cache; also gives the heats of solution), chgnet-raw, or a .csv/.json file")
     d.add_argument("--prefer-curated", action="store_true",
                    help="use the curated phase-diagram record for the intermediate-phase call where it exists")
     d.add_argument("--temperature-k", type=_finite("--temperature-k", nonneg=True), default=298.15,
@@ -592,8 +688,9 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate-descriptors", help="rank correlation and confusion matrix against curated data",
                        description="Compare computed descriptors with datasets/li_binaries.csv: Spearman rank correlation "
                        "of the solubility score, and the confusion matrix of intermediate-phase presence per energy source.")
-    v.add_argument("--source", nargs="+", default=["miedema", "oqmd_legacy"], metavar="SOURCE",
-                   help="energy sources to validate (default: miedema oqmd_legacy)")
+    v.add_argument("--source", nargs="+", default=["miedema", "oqmd_legacy", "chgnet", "chgnet-raw"], metavar="SOURCE",
+                   help="energy sources to validate (default: miedema oqmd_legacy chgnet chgnet-raw; chgnet also "
+                   "validates its heats of solution beside Miedema's)")
     v.add_argument("--temperature-k", type=_finite("--temperature-k", nonneg=True), default=298.15,
                    help="temperature of the competing solid solution on the Miedema hull, K")
     v.add_argument("--plot", metavar="PNG", help="also write a figure (score vs assessed class, confusion matrices)")
@@ -623,8 +720,36 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--plot", metavar="PNG", default="calibration_margins.png",
                      help="margin-per-record figure (default: calibration_margins.png; '' for none)")
     cal.add_argument("--model-dir", metavar="DIR", help=reg_help)
+    cal.add_argument("--compare-sources", nargs="+", metavar="SOURCE",
+                     help="instead: cross-validate the model with each energy source of the Li-M descriptors "
+                     "(e.g. oqmd_legacy chgnet miedema) and print the held-out metrics; nothing is saved")
     cal.add_argument("--format", **fmt)
     cal.set_defaults(func=_cmd_calibrate)
+
+    cb = sub.add_parser("compute-binaries", help="relax Li-M structures with CHGNet and extend the structure cache",
+                        description="Build elemental references, ordered Li-M prototypes (B2, B32, L1_0, D0_3, L1_2, A15, D0_19, "
+                        "C15, C14, D1a; Li-rich and M-rich), dilute supercells and random bcc solutions for each metal, relax "
+                        "them with CHGNet (cell and positions) and add one row per structure to the cache. Cached rows are "
+                        "skipped, so an interrupted run resumes. Needs the optional extra: pip install \".[mlip]\".",
+                        epilog="Examples: interlayer compute-binaries Mg Ca Sr --workers 2 ; "
+                        "interlayer compute-binaries --all-curated --dask-scheduler tcp://10.0.0.5:8786")
+    cb.add_argument("metals", nargs="*", metavar="METAL", help="element symbols, e.g. Mg Ca Sr")
+    cb.add_argument("--all-curated", action="store_true", help="also every metal of datasets/li_binaries.csv")
+    cb.add_argument("--source", choices=["chgnet"], default="chgnet", help="the potential (only chgnet so far)")
+    cb.add_argument("--cache", metavar="CSV", help="cache file to extend (default: $INTERLAYER_COMPUTED_DIR or "
+                    "~/.local/share/interlayer-screen/computed/chgnet_li_m_structures.csv; the shipped rows count as done)")
+    cb.add_argument("--prototypes", nargs="+", metavar="NAME", help="only these prototypes (default: all)")
+    cb.add_argument("--no-solutions", action="store_true", help="skip the dilute and random-solution cells")
+    cb.add_argument("--workers", type=int, default=1, help="parallel worker processes (default 1)")
+    cb.add_argument("--threads", type=int, help="torch threads per worker (default: CPU count / workers)")
+    cb.add_argument("--dask-scheduler", metavar="ADDRESS", help="run on a Dask cluster: tcp://host:port, or 'local' "
+                    "for a local cluster of --workers processes (workers need interlayer-screen[mlip] installed)")
+    cb.add_argument("--fmax", type=_finite("--fmax", positive=True), default=0.05, help="force threshold, eV/A (default 0.05)")
+    cb.add_argument("--max-steps", type=int, default=400, help="FIRE step limit; more is flagged not converged (default 400)")
+    cb.add_argument("--force", action="store_true", help="recompute structures that are already cached")
+    cb.add_argument("--no-progress", action="store_true", help="no progress bar")
+    cb.add_argument("--format", **fmt)
+    cb.set_defaults(func=_cmd_compute_binaries)
 
     pr = sub.add_parser("predict", help="plating location and overpotentials for a cell (or a CSV of cells)",
                         description="Predict eta on the lithiated metal and carbon, the transport barrier, the margin and "

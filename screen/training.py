@@ -214,8 +214,12 @@ class CVResult:
 
 
 def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = 0, random_state: int = 0,
-                   progress: bool = False) -> CVResult:
-    """Leave-one-record-out (``loo``) or leave-one-study-out (``loso``) CV of the gap model and both baselines."""
+                   progress: bool = False, energy_source: str = "oqmd_legacy") -> CVResult:
+    """Leave-one-record-out (``loo``) or leave-one-study-out (``loso``) CV of the gap model and both baselines.
+
+    ``energy_source`` picks the hull energies of the intermediate-phase descriptor (and, for
+    ``chgnet``, the heats of solution), so sources can be compared on held-out accuracy.
+    """
     if scheme not in ("loo", "loso"):
         raise InputError(f"unknown CV scheme '{scheme}' (loo or loso)")
     from sklearn.base import clone
@@ -230,7 +234,7 @@ def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = 0, r
     lr_p = np.full(len(ts.X), np.nan)
     maj_p = np.full(len(ts.X), np.nan)
     eta_pred = np.full(len(ts.X), np.nan)
-    model = make_pipeline(n_bootstrap=n_bootstrap, random_state=random_state)
+    model = make_pipeline(n_bootstrap=n_bootstrap, random_state=random_state, energy_source=energy_source)
     it = test_groups
     if progress:
         from tqdm.auto import tqdm
@@ -267,6 +271,31 @@ def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = 0, r
     preds["observed"] = yb
     preds["p_gap_model"], preds["p_logistic"], preds["p_majority"] = gap_p[binary], lr_p[binary], maj_p[binary]
     return CVResult(scheme=scheme, metrics=metrics, predictions=preds.reset_index(drop=True))
+
+
+def compare_energy_sources(ts: TrainingSet, sources: list[str], random_state: int = 0, progress: bool = False) -> pd.DataFrame:
+    """Cross-validated metrics of the gap model with each energy source (LOO and LOSO), one row per source and scheme.
+
+    The descriptor values that differ between sources are listed in ``changed_metals``
+    (metals of the training set whose phase call or solubility score changes against the first source).
+    """
+    from screen.cells import metal_descriptors
+
+    metals = sorted(m for m in ts.X["metal"].unique() if m != "none")
+    base = {m: metal_descriptors(m, sources[0]) for m in metals}
+    rows = []
+    for src in sources:
+        desc = {m: metal_descriptors(m, src) for m in metals}
+        changed = [m for m in metals if desc[m]["has_intermediate_phases"] != base[m]["has_intermediate_phases"]
+                   or abs(desc[m]["solubility_score_mutual"] - base[m]["solubility_score_mutual"]) > 0.05]
+        for scheme in ("loo", "loso"):
+            m = cross_validate(ts, scheme, random_state=random_state, progress=progress, energy_source=src).metrics
+            rows.append({"energy_source": src, "cv": scheme, "n": m["gap_model"]["n"],
+                         "balanced_accuracy": m["gap_model"]["balanced_accuracy"], "log_loss": m["gap_model"]["log_loss"],
+                         "brier": m["gap_model"]["brier"],
+                         "metals_with_phases": ";".join(x for x in metals if desc[x]["has_intermediate_phases"]),
+                         "changed_metals": ";".join(changed)})
+    return pd.DataFrame(rows)
 
 
 def in_sample(pipeline: Any, ts: TrainingSet) -> pd.DataFrame:
