@@ -176,8 +176,8 @@ class ChgnetSource:
         return out
 
     def entries(self, metal: str) -> list[HullEntry]:
-        return [HullEntry(f["formula"] if f["role"] == "compound" else f"{f['key']}", f["x_li"], f["free_energy_eV_atom"],
-                          "compound" if f["role"] == "compound" else "solution")
+        return [HullEntry(f["formula"] if f["role"] == "compound" else f["key"], f["x_li"], f["free_energy_eV_atom"],
+                          "compound" if f["role"] == "compound" else "solution", label=f["key"])
                 for f in self.formation_energies(metal)]
 
     def heats_of_solution(self, metal: str) -> tuple[float, float]:

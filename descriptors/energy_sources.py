@@ -49,12 +49,14 @@ class HullEntry:
         x_li: atomic fraction of Li.
         formation_energy_eV_atom: formation energy (or free energy for solution points), eV/atom.
         kind: ``"compound"`` or ``"solution"``.
+        label: where the entry came from (e.g. ``"B2:LiMg"`` for a relaxed prototype); empty if the formula says it all.
     """
 
     formula: str
     x_li: float
     formation_energy_eV_atom: float
     kind: str = "compound"
+    label: str = ""
 
 
 class EnergySource(Protocol):

@@ -102,6 +102,26 @@ def stable_compounds(entries: list[HullEntry], metal: str, tolerance_eV_atom: fl
     return out
 
 
+def hull_table(entries: list[HullEntry], metal: str, tolerance_eV_atom: float = 1e-3, resolution_eV_atom: float = 0.0) -> Any:
+    """Every hull entry with its distance above the hull and whether it counts as a phase (a DataFrame).
+
+    Columns: ``entry`` (label), ``formula``, ``kind``, ``x_li``, ``energy_eV_atom`` (formation energy, or free energy for
+    solution points), ``e_above_hull_eV_atom``, ``separation_eV_atom`` (below the hull of the others;
+    NaN unless the entry is on the hull), ``counted``.
+    """
+    import pandas as pd
+
+    counted = {id(e) for e, _, _ in stable_compounds(entries, metal, tolerance_eV_atom, resolution_eV_atom)}
+    diagram, mapped = _diagram(entries, metal)
+    rows = []
+    for e, pe in zip(entries, mapped):
+        d = float(diagram.get_e_above_hull(pe, allow_negative=True))
+        sep = float(diagram.get_decomp_and_phase_separation_energy(pe)[1]) if d <= tolerance_eV_atom else float("nan")
+        rows.append({"entry": e.label or e.formula, "formula": e.formula, "kind": e.kind, "x_li": e.x_li, "energy_eV_atom": e.formation_energy_eV_atom,
+                     "e_above_hull_eV_atom": d, "separation_eV_atom": sep, "counted": id(e) in counted})
+    return pd.DataFrame(rows).sort_values(["x_li", "energy_eV_atom"]).reset_index(drop=True)
+
+
 class IntermediatePhaseFeaturizer(Featurizer):
     """Stable intermediate Li–M phases from a convex hull.
 

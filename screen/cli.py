@@ -136,6 +136,10 @@ def _solubility_sources(specs: list[str], temperature_k: float) -> dict[str, Any
     return out
 
 
+def _rank_json(s: Any) -> dict[str, Any]:
+    return {"spearman_rho": s.rho, "p_value": s.p_value, "n": s.n, "pairs": s.table.to_dict("records")}
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from descriptors.data import load_table
     from descriptors.energy_sources import make_source
@@ -163,8 +167,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         sys.stderr.write(f"wrote {args.plot}\n")
     if args.format == "json":
         out = {
-            "solubility": {name: {"spearman_rho": s.rho, "p_value": s.p_value, "n": s.n, "pairs": s.table.to_dict("records")}
-                           for name, s in sols.items()},
+            "solubility": _rank_json(sols["miedema"]),
+            "solubility_by_heat_source": {name: _rank_json(s) for name, s in sols.items()},
             "intermediate_phases": {
                 spec: {"accuracy": v.accuracy, "n": v.n, "confusion_matrix": v.matrix.to_dict(), "misclassified": v.misclassified()}
                 for spec, v in results.items()
@@ -180,6 +184,46 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"\nIntermediate phases, energy source '{spec}' vs li_binaries.csv (n = {v.n})")
         print(v.matrix.to_string())
         print(f"  accuracy = {v.accuracy:.3f}; misclassified: {', '.join(v.misclassified()) or 'none'}")
+    return 0
+
+
+def _cmd_hull(args: argparse.Namespace) -> int:
+    from descriptors.elements import check_metal
+    from descriptors.energy_sources import make_source
+    from descriptors.phases import IntermediatePhaseFeaturizer, hull_table
+
+    metal = check_metal(args.metal)
+    if args.plot and (Path(args.plot).suffix.lower() != ".png" or not Path(args.plot).parent.exists()):
+        raise _input_error(f"{args.plot}: --plot needs a .png path in an existing folder")
+    src = make_source(args.source, args.temperature_k)
+    ph = IntermediatePhaseFeaturizer(source=src)
+    entries = src.entries(metal)
+    if not entries:
+        raise _input_error(f"energy source '{args.source}' has no Li-{metal} entries")
+    res = ph._resolution()
+    table = hull_table(entries, metal, ph.tolerance_eV_atom, res)
+    ordering = src.ordering_table(metal) if hasattr(src, "ordering_table") else []
+    if args.plot:
+        from screen.plots import hull_figure
+
+        hull_figure(table, metal, src.name, args.plot, res)
+        sys.stderr.write(f"wrote {args.plot}\n")
+    if args.format == "json":
+        out = {"metal": metal, "source": src.name, "temperature_K": args.temperature_k, "resolution_eV_atom": res,
+               "entries": table.to_dict("records"), "ordered_bcc_vs_solution": ordering}
+        sys.stdout.write(json.dumps(out, indent=2, default=_json_value) + "\n")
+        return 0
+    if args.format == "csv":
+        _emit(table, "csv")
+        return 0
+    print(f"Li-{metal} hull, energy source {src.name} (T = {args.temperature_k:g} K for solution points"
+          + (f"; a phase must lie {res * 1000:.0f} meV/atom below the hull of the others" if res else "") + ")")
+    _emit(table.round(4), "table")
+    if ordering:
+        import pandas as pd
+
+        print("\nOrdered bcc superstructures vs the random bcc solution at the same x (eV/atom)")
+        _emit(pd.DataFrame(ordering).round(4), "table")
     return 0
 
 
@@ -696,6 +740,20 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--plot", metavar="PNG", help="also write a figure (score vs assessed class, confusion matrices)")
     v.add_argument("--format", **fmt)
     v.set_defaults(func=_cmd_validate)
+
+    h = sub.add_parser("hull", help="the Li-M convex hull of one metal, entry by entry (table, CSV, JSON, PNG)",
+                       description="Formation energies of every Li-M entry of an energy source, their distance to the "
+                       "convex hull, the phase-separation energy of the entries on it and whether each counts as an "
+                       "intermediate phase. For chgnet, also the ordered bcc superstructures beside the random bcc solution.",
+                       epilog="Example: interlayer hull Mg --source chgnet --plot li_mg_hull.png")
+    h.add_argument("metal", metavar="METAL", help="element symbol, e.g. Mg")
+    h.add_argument("--source", default="chgnet", metavar="SOURCE",
+                   help="miedema, oqmd_legacy, chgnet (default), chgnet-raw, or a .csv/.json file")
+    h.add_argument("--temperature-k", type=_finite("--temperature-k", nonneg=True), default=298.15,
+                   help="temperature of the solution points' mixing entropy, K (default 298.15)")
+    h.add_argument("--plot", metavar="PNG", help="also draw the hull")
+    h.add_argument("--format", **fmt)
+    h.set_defaults(func=_cmd_hull)
 
     c = sub.add_parser("carbon", help="graphitization index from your own measurements",
                        description="Graphitization index of a carbon from XRD d002, Raman (a spectrum file or an "

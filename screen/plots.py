@@ -110,3 +110,39 @@ def margin_figure(records: Any, path: str | Path, cv_p: dict[str, float] | None 
         return save_figure_atomic(fig, path)
     finally:
         plt.close(fig)
+
+
+def hull_figure(table: Any, metal: str, source: str, path: str | Path, resolution_eV_atom: float = 0.0) -> Path:
+    """Li–M formation energies with the convex hull: counted phases, other compounds, solution points."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    hull = table[table["e_above_hull_eV_atom"] <= 1e-3].sort_values("x_li")
+    hx = np.concatenate([[0.0], hull["x_li"].to_numpy(), [1.0]])
+    hy = np.concatenate([[0.0], hull["energy_eV_atom"].to_numpy(), [0.0]]) * 1000
+    order = np.argsort(hx)
+    ax.plot(hx[order], hy[order], "-", color="0.3", lw=1, label="convex hull")
+    sol = table[table["kind"] == "solution"]
+    ax.scatter(sol["x_li"], sol["energy_eV_atom"] * 1000, marker="x", color="tab:blue", label="solution (free energy at T)")
+    comp = table[table["kind"] == "compound"]
+    other = comp[~comp["counted"]]
+    ax.scatter(other["x_li"], other["energy_eV_atom"] * 1000, marker="o", facecolors="none", edgecolors="0.5", label="ordered cell")
+    counted = comp[comp["counted"]]
+    ax.scatter(counted["x_li"], counted["energy_eV_atom"] * 1000, marker="o", color="tab:red", zorder=3, label="counted phase")
+    for _, r in counted.iterrows():
+        ax.annotate(r["formula"], (r["x_li"], r["energy_eV_atom"] * 1000), textcoords="offset points", xytext=(4, -10), fontsize=8)
+    ax.axhline(0, color="0.8", lw=0.8)
+    ax.set_xlabel("x(Li)")
+    ax.set_ylabel("formation energy (meV/atom)")
+    res = f", resolution {resolution_eV_atom * 1000:.0f} meV/atom" if resolution_eV_atom else ""
+    ax.set_title(f"Li-{metal}: {source}{res}", fontsize=10)
+    ax.set_ylim(max(min(-50.0, float(np.nanmin(table["energy_eV_atom"])) * 1000 * 1.15), -800.0), 100)
+    ax.legend(fontsize=7, loc="lower left")
+    try:
+        return save_figure_atomic(fig, path)
+    finally:
+        plt.close(fig)

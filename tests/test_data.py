@@ -21,7 +21,8 @@ def test_every_row_has_source_and_origin(name):
 
 def test_metadata_lists_every_csv_with_hash():
     meta = data.load_metadata()["files"]
-    shipped = {p.name for p in data.datasets_dir().glob("*.csv")}
+    root = data.datasets_dir()
+    shipped = {p.relative_to(root).as_posix() for p in root.rglob("*.csv")}
     assert shipped == set(meta)
     for name in meta:
         assert data.verify_hash(name) == meta[name]["sha256"]

@@ -97,4 +97,4 @@ def test_bad_energy_inputs(tmp_path):
     with pytest.raises(InputError):
         make_source(str(wrong))
     with pytest.raises(InputError, match="unknown energy source"):
-        make_source("chgnet")
+        make_source("mace")
