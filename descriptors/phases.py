@@ -117,7 +117,8 @@ def hull_table(entries: list[HullEntry], metal: str, tolerance_eV_atom: float = 
     for e, pe in zip(entries, mapped):
         d = float(diagram.get_e_above_hull(pe, allow_negative=True))
         sep = float(diagram.get_decomp_and_phase_separation_energy(pe)[1]) if d <= tolerance_eV_atom else float("nan")
-        rows.append({"entry": e.label or e.formula, "formula": e.formula, "kind": e.kind, "x_li": e.x_li, "energy_eV_atom": e.formation_energy_eV_atom,
+        rows.append({"entry": e.label or e.formula, "formula": e.formula, "kind": e.kind, "x_li": e.x_li,
+                     "energy_eV_atom": e.formation_energy_eV_atom,
                      "e_above_hull_eV_atom": d, "separation_eV_atom": sep, "counted": id(e) in counted})
     return pd.DataFrame(rows).sort_values(["x_li", "energy_eV_atom"]).reset_index(drop=True)
 
