@@ -187,6 +187,14 @@ def compute_binaries(metals: list[str], cache_path: Path | str, *, prototypes: l
                 report.not_converged.append(f"{label}: {row['status']}")
             bar.set_postfix_str(label, refresh=False)
             bar.update(1)
+    except KeyboardInterrupt:
+        raise InputError(f"interrupted after {report.computed} of {len(todo)} relaxations; they are saved in {cache_path}; "
+                         "run the same command again to resume") from None
+    except Exception as exc:  # a dead worker process or a lost Dask worker: keep what is saved, say how to resume
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"the run stopped after {report.computed} of {len(todo)} relaxations ({type(exc).__name__}: {exc}); "
+                         f"finished ones are saved in {cache_path}; run the same command again to resume") from None
     finally:
         bar.close()
         report.seconds = time.perf_counter() - t0
