@@ -25,6 +25,10 @@ from descriptors.prototypes import StructureTask, li_reference_tasks, metal_task
 from descriptors.structure_cache import SHIPPED_NAME, StructureCache, complete_row, read_cache, row_id
 
 
+#: Heaviest element in CHGNet's training set (MPtrj, from the Materials Project).
+MAX_Z = 94
+
+
 @dataclass
 class ComputeReport:
     """What a run did (counts, timings and flagged rows)."""
@@ -53,6 +57,13 @@ def plan(metals: list[str], prototypes: list[str] | None = None, solutions: bool
     """Every relaxation needed for ``metals`` (elemental Li once, then each metal's set)."""
     if not metals:
         raise InputError("name at least one metal (e.g. Mg Ca Sr)")
+    from pymatgen.core.periodic_table import Element
+
+    from descriptors.elements import check_metal
+
+    for m in metals:
+        if Element(check_metal(m)).Z > MAX_Z:
+            raise InputError(f"{m}: CHGNet's training data (Materials Project) stop at Pu (Z = {MAX_Z}); {m} is not supported")
     tasks = li_reference_tasks()
     seen = set()
     for m in metals:

@@ -352,6 +352,8 @@ def _cmd_compute_binaries(args: argparse.Namespace) -> int:
         metals += [m for m in load_table("li_binaries.csv")["metal"] if m not in metals]
     if not metals:
         raise _input_error("name the metals (e.g. Mg Ca Sr) or pass --all-curated")
+    if args.workers < 1:
+        raise _input_error(f"--workers must be >= 1, got {args.workers}")
     cache = Path(args.cache) if args.cache else default_user_cache()
     threads = args.threads or max(1, (os.cpu_count() or 1) // args.workers)
     settings = RelaxSettings(fmax=args.fmax, max_steps=args.max_steps, threads=threads)

@@ -25,6 +25,11 @@ def test_without_the_extra_the_command_says_what_to_install(capsys, tmp_path):
 def test_bad_metal_fails_before_any_work(capsys, tmp_path):
     code = main(["compute-binaries", "Xx", "--cache", str(tmp_path / "c.csv")])
     assert code == 2 and "unknown element symbol 'Xx'" in capsys.readouterr().err
+    assert main(["compute-binaries", "Cf", "--cache", str(tmp_path / "c.csv")]) == 2
+    assert "not supported" in capsys.readouterr().err
+    assert main(["compute-binaries", "Mg", "--workers", "0", "--cache", str(tmp_path / "c.csv")]) == 2
+    assert "--workers" in capsys.readouterr().err
+    assert not (tmp_path / "c.csv").exists()
 
 
 @mlip
