@@ -233,3 +233,23 @@ class ChgnetSource:
 
     def citations(self) -> list[str]:
         return cite("chgnet", "pymatgen", "ase")
+
+
+_SHARED: dict[tuple, ChgnetSource] = {}
+
+
+def shared_source(temperature_K: float = 298.15, resolution_eV_atom: float = CHGNET_ENERGY_MAE_EV_ATOM) -> ChgnetSource:
+    """A :class:`ChgnetSource` on the default caches, reused while those files are unchanged (mtime and size)."""
+    from descriptors.data import datasets_dir
+    from descriptors.structure_cache import SHIPPED_NAME, default_user_cache
+
+    stamp = []
+    for p in (datasets_dir() / SHIPPED_NAME, default_user_cache()):
+        st = p.stat() if p.is_file() else None
+        stamp.append((str(p), st.st_mtime_ns if st else None, st.st_size if st else None))
+    key = (float(temperature_K), float(resolution_eV_atom), tuple(stamp))
+    if key not in _SHARED:
+        if len(_SHARED) >= 4:
+            _SHARED.clear()
+        _SHARED[key] = ChgnetSource(temperature_K=temperature_K, resolution_eV_atom=resolution_eV_atom)
+    return _SHARED[key]

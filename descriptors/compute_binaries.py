@@ -24,7 +24,6 @@ from descriptors.mlip import RelaxSettings, relax_task, require_mlip, task_paylo
 from descriptors.prototypes import StructureTask, li_reference_tasks, metal_tasks
 from descriptors.structure_cache import SHIPPED_NAME, StructureCache, complete_row, read_cache, row_id
 
-
 #: Heaviest element in CHGNet's training set (MPtrj, from the Materials Project).
 MAX_Z = 94
 

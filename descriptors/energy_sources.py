@@ -226,9 +226,9 @@ def make_source(spec: str, temperature_K: float = 298.15) -> EnergySource:
     if spec == "oqmd_legacy":
         return TabulatedSource("oqmd_legacy")
     if spec in ("chgnet", "chgnet-raw"):
-        from descriptors.chgnet_source import ChgnetSource
+        from descriptors.chgnet_source import shared_source
 
-        return ChgnetSource(temperature_K=temperature_K, **({"resolution_eV_atom": 0.0} if spec == "chgnet-raw" else {}))
+        return shared_source(temperature_K, **({"resolution_eV_atom": 0.0} if spec == "chgnet-raw" else {}))
     p = Path(spec)
     if p.suffix.lower() in {".csv", ".json"}:
         return TabulatedSource(p)
