@@ -24,6 +24,9 @@ from descriptors.mlip import RelaxSettings, relax_task, require_mlip, task_paylo
 from descriptors.prototypes import StructureTask, li_reference_tasks, metal_tasks
 from descriptors.structure_cache import SHIPPED_NAME, StructureCache, complete_row, read_cache, row_id
 
+#: Address schemes a Dask scheduler can listen on.
+DASK_PROTOCOLS = ("tcp://", "tls://", "inproc://", "ucx://")
+
 #: Heaviest element in CHGNet's training set (MPtrj, from the Materials Project).
 MAX_Z = 94
 
@@ -110,10 +113,8 @@ def _run_dask(payloads: list[dict[str, Any]], settings: dict[str, Any], schedule
     if scheduler == "local":
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None)
         address = cluster.scheduler_address
-    elif scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
-        address = scheduler
     else:
-        raise InputError(f"--dask-scheduler '{scheduler}': give an address such as tcp://10.0.0.5:8786, or 'local'")
+        address = scheduler
     try:
         try:
             client = Client(address, timeout="20s")
@@ -152,6 +153,8 @@ def compute_binaries(metals: list[str], cache_path: Path | str, *, prototypes: l
     """
     if int(workers) < 1:
         raise InputError(f"--workers must be >= 1, got {workers}")
+    if dask_scheduler is not None and dask_scheduler != "local" and not dask_scheduler.startswith(DASK_PROTOCOLS):
+        raise InputError(f"--dask-scheduler '{dask_scheduler}': give an address such as tcp://10.0.0.5:8786, or 'local'")
     tasks = plan(list(metals), prototypes, solutions)
     require_mlip()
     from descriptors.mlip import potential_versions

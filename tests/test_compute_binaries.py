@@ -90,7 +90,7 @@ def test_unreachable_scheduler_is_one_clear_line(tmp_path):
     from descriptors.compute_binaries import compute_binaries
     from descriptors.mlip import RelaxSettings
 
-    with pytest.raises(InputError, match="Dask scheduler"):
+    with pytest.raises(InputError, match="Dask scheduler"):  # settings of its own, so the shipped rows do not cover it
         compute_binaries(["Mg"], tmp_path / "c.csv", prototypes=["B2"], solutions=False, settings=RelaxSettings(max_steps=5),
                          dask_scheduler="tcp://127.0.0.1:9", progress=False)
     with pytest.raises(InputError, match="address"):
