@@ -46,18 +46,13 @@ Rows that did not converge or failed are left out of the hull and listed by
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
+from descriptors import miedema
 from descriptors.citations import cite
 from descriptors.energy_sources import HullEntry
 from descriptors.errors import InputError
-
-KJ_PER_EV = 96.485332
-
-#: Boltzmann constant, eV/K.
-K_B_EV = 8.617333262e-5
 
 #: CHGNet 0.3.0 test-set energy MAE (eV/atom), the default resolution of the phase call.
 CHGNET_ENERGY_MAE_EV_ATOM = 0.029
@@ -66,10 +61,9 @@ CHGNET_ENERGY_MAE_EV_ATOM = 0.029
 DEFAULT_SETTINGS = "fmax=0.05;steps=400"
 
 
-def _ideal_entropy_kB(x: float) -> float:
-    if x <= 0 or x >= 1:
-        return 0.0
-    return -(x * math.log(x) + (1 - x) * math.log(1 - x))
+def _mixing_free_energy_eV(x: float, temperature_K: float) -> float:
+    """``T S_ideal(x)`` in eV/atom (Miedema module's ideal mixing entropy)."""
+    return float(temperature_K * miedema.ideal_mixing_entropy(x) / miedema.KJ_PER_EV)
 
 
 class ChgnetSource:
@@ -169,7 +163,7 @@ class ChgnetSource:
                 continue
             x = float(r["x_li"])
             ef = float(r["energy_eV_atom"]) - x * e_li - (1 - x) * e_m
-            g = ef - (self.temperature_K * K_B_EV * _ideal_entropy_kB(x) if r["role"] != "compound" else 0.0)
+            g = ef - (_mixing_free_energy_eV(x, self.temperature_K) if r["role"] != "compound" else 0.0)
             out.append({"key": r["key"], "role": r["role"], "prototype": r["prototype"], "parent_lattice": r["parent_lattice"],
                         "formula": r["reduced_formula"], "x_li": x, "formation_energy_eV_atom": ef, "free_energy_eV_atom": g,
                         "spacegroup_initial": r["spacegroup_initial"], "spacegroup_final": r["spacegroup_final"]})
@@ -193,9 +187,9 @@ class ChgnetSource:
             if r["key"].startswith("dilute:Li_in_"):
                 host = self._reference_energy(metal, r["parent_lattice"])
                 if host is not None:
-                    out["li_in_m"] = (total - (n - 1) * host - e_li) * KJ_PER_EV
+                    out["li_in_m"] = (total - (n - 1) * host - e_li) * miedema.KJ_PER_EV
             elif li_bcc is not None:
-                out["m_in_li"] = (total - (n - 1) * li_bcc - e_m) * KJ_PER_EV
+                out["m_in_li"] = (total - (n - 1) * li_bcc - e_m) * miedema.KJ_PER_EV
         if set(out) != {"li_in_m", "m_in_li"}:
             raise InputError(f"the CHGNet cache lacks a converged dilute cell for Li-{metal} "
                              f"({', '.join(sorted({'li_in_m', 'm_in_li'} - set(out)))}); run: interlayer compute-binaries {metal}")
@@ -224,7 +218,7 @@ class ChgnetSource:
             if r["role"] == "compound" and r["prototype"] in BCC_SUPERSTRUCTURES:
                 x = r["x_li"]
                 e_rand = float(np.interp(x, xs, es))
-                g_rand = e_rand - self.temperature_K * K_B_EV * _ideal_entropy_kB(x)
+                g_rand = e_rand - _mixing_free_energy_eV(x, self.temperature_K)
                 out.append({"metal": metal, "structure": r["key"], "x_li": x, "formation_energy_eV_atom": r["formation_energy_eV_atom"],
                             "E_random_eV_atom": e_rand, "G_random_eV_atom": g_rand,
                             "ordering_energy_eV_atom": r["formation_energy_eV_atom"] - e_rand,

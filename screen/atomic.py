@@ -1,9 +1,8 @@
-"""Atomic file writes: write to a temporary file in the target folder, then ``os.replace``."""
+"""Atomic file writes and staged run folders (``atomic_target`` lives in ``descriptors.atomic``)."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -12,26 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from descriptors.errors import InputError
+from descriptors.atomic import atomic_target
 
-
-@contextmanager
-def atomic_target(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; on success it replaces ``path``, on failure it is removed.
-
-    A reader never sees a half-written file, and an earlier file at ``path`` survives a failed write.
-    """
-    path = Path(path)
-    if not path.parent.exists():
-        raise InputError(f"{path.parent}: folder does not exist")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+__all__ = ["atomic_target", "staged_run"]
 
 
 @contextmanager

@@ -27,7 +27,7 @@ def test_round_trip_and_atomic_save(tmp_path):
     again = read_cache(path)
     assert not again.rejected and len(again.rows) == 2
     assert again.rows[0]["converged"] is True and again.rows[0]["energy_eV_atom"] == -2.0
-    assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
+    assert [p.name for p in tmp_path.iterdir()] == ["cache.csv"]  # no temporary file left behind
 
 
 def test_torn_and_bad_rows_are_flagged_kept_aside_and_the_rest_survives(tmp_path):
