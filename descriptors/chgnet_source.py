@@ -46,6 +46,7 @@ Rows that did not converge or failed are left out of the hull and listed by
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -78,11 +79,13 @@ class ChgnetSource:
         include_unconverged: also use rows whose relaxation hit the step limit.
         resolution_eV_atom: how far below the hull of the other structures a compound must lie to
             count (eV/atom; default: CHGNet's test-set energy MAE; 0 for the raw hull).
+        potential_version: model version whose rows are used (default: the version most rows have);
+            rows of other versions are ignored, because energies of two potentials do not share a scale.
     """
 
     def __init__(self, caches: list[Path | str] | None = None, extra_caches: list[Path | str] | None = None, temperature_K: float = 298.15,
                  settings: str = DEFAULT_SETTINGS, include_unconverged: bool = False,
-                 resolution_eV_atom: float = CHGNET_ENERGY_MAE_EV_ATOM) -> None:
+                 resolution_eV_atom: float = CHGNET_ENERGY_MAE_EV_ATOM, potential_version: str | None = None) -> None:
         if not temperature_K >= 0:
             raise InputError(f"temperature must be >= 0 K, got {temperature_K}")
         if not resolution_eV_atom >= 0:
@@ -92,9 +95,12 @@ class ChgnetSource:
         self.settings = settings
         self.include_unconverged = include_unconverged
         self.messages: list[str] = []
-        self._rows = self._load(caches, extra_caches or [])
-        versions = sorted({r["potential_version"] for r in self._rows})
-        self.potential_version = versions[-1] if versions else ""
+        rows = self._load(caches, extra_caches or [])
+        if potential_version is None:  # the version most rows have (the shipped file's, unless overridden)
+            counts = Counter(r["potential_version"] for r in rows)
+            potential_version = counts.most_common(1)[0][0] if counts else ""
+        self.potential_version = potential_version
+        self._rows = [r for r in rows if r["potential_version"] == potential_version]  # energies of one potential only
         self.name = f"chgnet-{self.potential_version}" if self.potential_version else "chgnet"
 
     def _load(self, caches: list[Path | str] | None, extra: list[Path | str]) -> list[dict[str, Any]]:

@@ -87,7 +87,7 @@ _CALCULATOR: Any = None
 
 
 def _quiet() -> Any:
-    """Silence CHGNet's prints and warnings (one process-wide model and calculator)."""
+    """A context that silences CHGNet's prints and warnings."""
     import contextlib
     import io
     import warnings
@@ -130,7 +130,7 @@ def _spacegroup(structure: Any) -> str:
 
 
 def relax_task(task: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
-    """Relax one structure and return its cache row (plain dict; see ``descriptors.binaries_cache``).
+    """Relax one structure and return its cache row (plain dict; see ``descriptors.structure_cache``).
 
     Args:
         task: a ``StructureTask`` as a dict (``dataclasses.asdict``).

@@ -132,3 +132,22 @@ def test_calibration_can_compare_energy_sources(capsys):
     assert main(["calibrate", "--compare-sources", "chgnet", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {r["cv"] for r in rows} == {"loo", "loso"} and all(r["balanced_accuracy"] > 0.7 for r in rows)
+
+
+def test_rows_of_another_potential_version_are_not_mixed_in(tmp_path):
+    import csv
+
+    shipped = datasets_dir() / SHIPPED_NAME
+    rows = list(csv.DictReader(shipped.open()))
+    other = [r | {"potential_version": "9.9.9", "energy_eV_atom": str(float(r["energy_eV_atom"]) - 1.0)}
+             for r in rows if r["metal"] == "Mg" and r["role"] == "compound"]  # another potential: 1 eV/atom lower
+    user = tmp_path / "user.csv"
+    with user.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(other)
+    mixed = ChgnetSource(caches=[shipped], extra_caches=[user])
+    assert mixed.potential_version == "0.3.0" and _phases(mixed, "Mg")["has_intermediate_phases"] is False
+    only_new = ChgnetSource(caches=[shipped], extra_caches=[user], potential_version="9.9.9")
+    with pytest.raises(InputError, match="elemental references"):
+        only_new.references("Mg")
