@@ -27,12 +27,16 @@ from pathlib import Path
 def from_cache() -> dict:
     import pandas as pd
 
-    from descriptors.data import datasets_dir
+    from descriptors.data import datasets_dir, load_table
     from descriptors.structure_cache import SHIPPED_NAME, read_cache
 
     rows = pd.DataFrame(read_cache(datasets_dir() / SHIPPED_NAME).rows)
     per_metal = rows.groupby("metal")["seconds"].sum()
+    curated = set(load_table("li_binaries.csv")["metal"]) | {"Li"}
+    cur = rows[rows["metal"].isin(curated)]
     return {
+        "curated_metals": {"metals": len(curated) - 1, "structures": int(len(cur)),
+                           "total_relaxation_min": round(float(cur["seconds"].sum()) / 60, 1)},
         "structures": int(len(rows)),
         "metals": int(rows.loc[rows["metal"] != "Li", "metal"].nunique()),
         "total_relaxation_s": round(float(rows["seconds"].sum()), 1),

@@ -339,8 +339,36 @@ def _compare_sources(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_compute_binaries(args: argparse.Namespace) -> int:
+def _binaries_summary(metals: list[str], cache: Path, computed: int) -> list[dict[str, Any]]:
+    """Hull call and heats of solution per metal from the cache just extended (the shipped rows included)."""
     from descriptors.chgnet_source import ChgnetSource
+    from descriptors.data import datasets_dir
+    from descriptors.phases import IntermediatePhaseFeaturizer
+    from descriptors.solubility import LiSolubilityFeaturizer
+    from descriptors.structure_cache import SHIPPED_NAME
+
+    if cache.resolve() == (datasets_dir() / SHIPPED_NAME).resolve():  # a maintainer rebuilding the shipped file
+        if computed:
+            sys.stderr.write("note: the shipped cache changed; run: python -m descriptors.data --update-hashes\n")
+        src = ChgnetSource(caches=[cache])
+    else:
+        src = ChgnetSource(extra_caches=[cache])
+    rows: list[dict[str, Any]] = []
+    ph = IntermediatePhaseFeaturizer(source=src)
+    sol = LiSolubilityFeaturizer(heat_source=src)
+    for m in metals:
+        if m not in src.metals():
+            continue
+        p = dict(zip(ph.feature_labels(), ph.featurize(m)))
+        s = dict(zip(sol.feature_labels(), sol.featurize(m)))
+        rows.append({"metal": m, "has_intermediate_phases": p["has_intermediate_phases"], "stable_phases": p["stable_phases"],
+                     "hull_depth_eV_atom": p["hull_depth_eV_atom"], "dH_sol_Li_in_M_kJ_mol": s["dH_sol_Li_in_M_kJ_mol"],
+                     "dH_sol_M_in_Li_kJ_mol": s["dH_sol_M_in_Li_kJ_mol"],
+                     "solubility_score_mutual": s["solubility_score_mutual"], "flagged_rows": len(src.flagged(m))})
+    return rows
+
+
+def _cmd_compute_binaries(args: argparse.Namespace) -> int:
     from descriptors.compute_binaries import compute_binaries
     from descriptors.data import load_table
     from descriptors.elements import check_metal
@@ -366,25 +394,9 @@ def _cmd_compute_binaries(args: argparse.Namespace) -> int:
     for msg in flagged:
         sys.stderr.write(f"flagged: {msg}\n")
     summary = report.as_dict()
-    rows = []
-    if args.no_solutions or args.prototypes:
-        pass  # a partial set: the hull is summarised only for full runs
-    else:
-        from descriptors.phases import IntermediatePhaseFeaturizer
-        from descriptors.solubility import LiSolubilityFeaturizer
-
-        src = ChgnetSource(extra_caches=[cache])
-        ph = IntermediatePhaseFeaturizer(source=src)
-        sol = LiSolubilityFeaturizer(heat_source=src)
-        for m in metals:
-            if m not in src.metals():
-                continue
-            p = dict(zip(ph.feature_labels(), ph.featurize(m)))
-            s = dict(zip(sol.feature_labels(), sol.featurize(m)))
-            rows.append({"metal": m, "has_intermediate_phases": p["has_intermediate_phases"], "stable_phases": p["stable_phases"],
-                         "hull_depth_eV_atom": p["hull_depth_eV_atom"], "dH_sol_Li_in_M_kJ_mol": s["dH_sol_Li_in_M_kJ_mol"],
-                         "dH_sol_M_in_Li_kJ_mol": s["dH_sol_M_in_Li_kJ_mol"],
-                         "solubility_score_mutual": s["solubility_score_mutual"], "flagged_rows": len(src.flagged(m))})
+    rows: list[dict[str, Any]] = []
+    if not (args.no_solutions or args.prototypes):  # the hull is summarised only for a full set of structures
+        rows = _binaries_summary(metals, cache, report.computed)
     if args.format == "json":
         sys.stdout.write(json.dumps({"run": summary, "metals": rows}, indent=2, default=_json_value) + "\n")
         return 0

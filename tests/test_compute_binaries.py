@@ -104,3 +104,13 @@ def test_cli_json_run(capsys, tmp_path):
                  "--max-steps", "150", "--no-progress", "--format", "json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["run"]["computed"] == 7 and out["run"]["structures_per_minute"] > 0
+
+
+@mlip
+@pytest.mark.mlip
+def test_cli_summarises_the_hull_of_cached_metals(capsys, tmp_path):
+    code = main(["compute-binaries", "Mg", "Sn", "--cache", str(tmp_path / "c.csv"), "--no-progress", "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["run"]["computed"] == 0 and out["run"]["skipped"] == out["run"]["planned"]  # all shipped
+    calls = {r["metal"]: r["has_intermediate_phases"] for r in out["metals"]}
+    assert calls == {"Mg": False, "Sn": True}
