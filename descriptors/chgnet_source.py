@@ -58,7 +58,7 @@ from descriptors.errors import InputError
 #: CHGNet 0.3.0 test-set energy MAE (eV/atom), the default resolution of the phase call.
 CHGNET_ENERGY_MAE_EV_ATOM = 0.029
 
-#: Relaxation settings the shipped cache was made with (rows with other settings are ignored unless asked for).
+#: Relaxation settings the shipped cache was made with (preferred where a structure was relaxed more than once).
 DEFAULT_SETTINGS = "fmax=0.05;steps=400"
 
 
@@ -75,7 +75,8 @@ class ChgnetSource:
             the shipped cache, then the user cache if it exists.
         extra_caches: more cache files read after ``caches`` (e.g. a ``compute-binaries --cache`` file).
         temperature_K: temperature of the solutions' ideal mixing entropy (K).
-        settings: relaxation settings tag to use (see ``RelaxSettings.tag``).
+        settings: relaxation settings tag preferred where a structure was relaxed with several settings
+            (see ``RelaxSettings.tag``); a structure relaxed only with other settings uses that row.
         include_unconverged: also use rows whose relaxation hit the step limit.
         resolution_eV_atom: how far below the hull of the other structures a compound must lie to
             count (eV/atom; default: CHGNet's test-set energy MAE; 0 for the raw hull).
@@ -121,9 +122,13 @@ class ChgnetSource:
             contents = read_cache(p)
             self.messages += contents.messages()
             for r in contents.rows:
-                if r["settings"] == self.settings:
-                    rows[row_id(r)] = r
-        return list(rows.values())
+                rows[row_id(r)] = r
+        chosen: dict[tuple[str, str, str], dict[str, Any]] = {}  # one row per structure and potential version
+        for r in rows.values():
+            k = (r["metal"], r["key"], r["potential_version"])
+            if k not in chosen or (r["settings"] == self.settings) >= (chosen[k]["settings"] == self.settings):
+                chosen[k] = r
+        return list(chosen.values())
 
     def metals(self) -> list[str]:
         """Metals with at least one usable compound row."""

@@ -49,6 +49,10 @@ def test_small_real_run_is_resumable_and_flags_bad_rows(tmp_path):
     e = {r["key"]: r["energy_eV_atom"] for r in rows}
     assert e["ref:Cu:fcc"] < e["ref:Cu:bcc"]  # fcc Cu is the ground state
     assert rep.per_minute > 0
+    from descriptors.chgnet_source import ChgnetSource
+
+    b2 = {f["key"]: f for f in ChgnetSource(caches=[cache]).formation_energies("Cu")}["B2:LiCu"]  # rows of any settings are read
+    assert b2["formation_energy_eV_atom"] == pytest.approx(e["B2:LiCu"] - 0.5 * e["ref:Li:bcc"] - 0.5 * e["ref:Cu:fcc"], abs=0.01)
 
     again = compute_binaries(["Cu"], cache, prototypes=["B2"], solutions=False, settings=s, progress=False)
     assert again.computed == 0 and again.skipped == 7  # resumable: nothing recomputed
