@@ -237,7 +237,7 @@ class ChgnetSource:
         return out
 
     def citations(self) -> list[str]:
-        return cite("chgnet", "pymatgen", "ase")
+        return cite("chgnet", "strukturbericht", "pymatgen", "ase")
 
 
 _SHARED: dict[tuple, ChgnetSource] = {}

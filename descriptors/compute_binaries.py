@@ -214,4 +214,4 @@ def compute_binaries(metals: list[str], cache_path: Path | str, *, prototypes: l
     return report
 
 
-__all__ = ["ComputeReport", "compute_binaries", "plan", "row_id"]
+__all__ = ["ComputeReport", "compute_binaries", "plan"]

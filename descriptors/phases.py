@@ -31,6 +31,7 @@ from descriptors.base import Featurizer
 from descriptors.citations import cite
 from descriptors.elements import check_metal
 from descriptors.energy_sources import EnergySource, HullEntry, MiedemaSource
+from descriptors.errors import InputError
 
 
 def _curated_records() -> dict[str, dict[str, Any]]:
@@ -68,38 +69,38 @@ def _diagram(entries: list[HullEntry], metal: str) -> tuple[Any, list[Any]]:
     return PhaseDiagram(pd_entries), mapped
 
 
-def _e_above_hull(entries: list[HullEntry], metal: str) -> list[float]:
-    """Distance of each entry above the Li–M convex hull (eV/atom; negative below it)."""
+def _classify(entries: list[HullEntry], metal: str, tolerance_eV_atom: float, resolution_eV_atom: float,
+              all_separations: bool = False) -> list[tuple[HullEntry, float, float, bool]]:
+    """One hull pass: ``(entry, e_above_hull, separation_energy, counted)`` per entry (eV/atom).
+
+    A compound is counted when it is within ``tolerance_eV_atom`` of the hull, below the elements,
+    and, if ``resolution_eV_atom > 0``, at least that far below the hull of all *other* entries
+    (pymatgen's phase-separation energy ``<= -resolution``). The separation energy is computed for
+    candidates when the resolution test is on, for every entry on the hull with ``all_separations``,
+    and is NaN otherwise.
+    """
     diagram, mapped = _diagram(entries, metal)
-    return [float(diagram.get_e_above_hull(pe, allow_negative=True)) for pe in mapped]
+    tol, res = float(tolerance_eV_atom), float(resolution_eV_atom)
+    out = []
+    for e, pe in zip(entries, mapped):
+        d = float(diagram.get_e_above_hull(pe, allow_negative=True))
+        candidate = e.kind == "compound" and e.formation_energy_eV_atom < -tol and d <= tol
+        sep = float("nan")
+        if d <= tol and (all_separations or (candidate and res > 0)):
+            sep = float(diagram.get_decomp_and_phase_separation_energy(pe)[1])
+        out.append((e, d, sep, candidate and (res <= 0 or sep <= -res)))
+    return out
 
 
 def stable_compounds(entries: list[HullEntry], metal: str, tolerance_eV_atom: float = 1e-3,
                      resolution_eV_atom: float = 0.0) -> list[tuple[HullEntry, float, float]]:
-    """Compounds on the hull, as ``(entry, e_above_hull, separation_energy)`` (eV/atom).
+    """Compounds counted as phases, as ``(entry, e_above_hull, separation_energy)`` (eV/atom).
 
-    A compound counts when it is within ``tolerance_eV_atom`` of the hull, below the elements,
-    and, if ``resolution_eV_atom > 0``, at least that far below the hull of all *other* entries
-    (pymatgen's phase-separation energy ``<= -resolution``): a phase whose stability is smaller
-    than the energy error of the source is not resolved. ``separation_energy`` is NaN when the
-    resolution test is off.
+    See :func:`_classify` for the rule: on the hull, below the elements and, with a resolution, at
+    least that far below the hull of the others, so a phase whose stability is smaller than the
+    energy error of the source is not resolved. ``separation_energy`` is NaN when the test is off.
     """
-    diagram, mapped = _diagram(entries, metal)
-    tol = float(tolerance_eV_atom)
-    out = []
-    for e, pe in zip(entries, mapped):
-        if e.kind != "compound" or e.formation_energy_eV_atom >= -tol:
-            continue
-        d = float(diagram.get_e_above_hull(pe, allow_negative=True))
-        if d > tol:
-            continue
-        sep = float("nan")
-        if resolution_eV_atom > 0:
-            sep = float(diagram.get_decomp_and_phase_separation_energy(pe)[1])
-            if sep > -float(resolution_eV_atom):
-                continue
-        out.append((e, d, sep))
-    return out
+    return [(e, d, sep) for e, d, sep, counted in _classify(entries, metal, tolerance_eV_atom, resolution_eV_atom) if counted]
 
 
 def hull_table(entries: list[HullEntry], metal: str, tolerance_eV_atom: float = 1e-3, resolution_eV_atom: float = 0.0) -> Any:
@@ -111,15 +112,10 @@ def hull_table(entries: list[HullEntry], metal: str, tolerance_eV_atom: float = 
     """
     import pandas as pd
 
-    counted = {id(e) for e, _, _ in stable_compounds(entries, metal, tolerance_eV_atom, resolution_eV_atom)}
-    diagram, mapped = _diagram(entries, metal)
-    rows = []
-    for e, pe in zip(entries, mapped):
-        d = float(diagram.get_e_above_hull(pe, allow_negative=True))
-        sep = float(diagram.get_decomp_and_phase_separation_energy(pe)[1]) if d <= tolerance_eV_atom else float("nan")
-        rows.append({"entry": e.label or e.formula, "formula": e.formula, "kind": e.kind, "x_li": e.x_li,
-                     "energy_eV_atom": e.formation_energy_eV_atom,
-                     "e_above_hull_eV_atom": d, "separation_eV_atom": sep, "counted": id(e) in counted})
+    rows = [{"entry": e.label or e.formula, "formula": e.formula, "kind": e.kind, "x_li": e.x_li,
+             "energy_eV_atom": e.formation_energy_eV_atom, "e_above_hull_eV_atom": d, "separation_eV_atom": sep,
+             "counted": counted}
+            for e, d, sep, counted in _classify(entries, metal, tolerance_eV_atom, resolution_eV_atom, all_separations=True)]
     return pd.DataFrame(rows).sort_values(["x_li", "energy_eV_atom"]).reset_index(drop=True)
 
 
@@ -139,7 +135,8 @@ class IntermediatePhaseFeaturizer(Featurizer):
         self.tolerance_eV_atom = tolerance_eV_atom
         self.prefer_curated = prefer_curated
 
-    def _resolution(self) -> float:
+    @property
+    def resolution_eV_atom(self) -> float:
         """Energy resolution of the source (eV/atom): its ``resolution_eV_atom`` attribute, else 0."""
         return float(getattr(self._source(), "resolution_eV_atom", 0.0) or 0.0)
 
@@ -161,12 +158,13 @@ class IntermediatePhaseFeaturizer(Featurizer):
     def citations(self) -> list[str]:
         return cite("pymatgen") + self._source().citations()
 
-    def hull(self, metal: str) -> tuple[list[HullEntry], list[float]]:
-        """Entries of the source and their distance above the hull (eV/atom)."""
+    def hull_table(self, x: Any) -> Any:
+        """Every entry of the source for ``x`` with its hull distance and whether it counts (see :func:`hull_table`)."""
+        metal = self._validate_entry(x)
         entries = self._source().entries(metal)
         if not entries:
-            return [], []
-        return entries, _e_above_hull(entries, metal)
+            raise InputError(f"energy source '{self._source().name}' has no Li-{metal} entries")
+        return hull_table(entries, metal, self.tolerance_eV_atom, self.resolution_eV_atom)
 
     def phase_stability_margin(self, x: Any, max_shift_eV_atom: float = 1.0) -> float:
         """Uniform shift of every compound's formation energy (eV/atom) at which the phase call flips.
@@ -183,7 +181,7 @@ class IntermediatePhaseFeaturizer(Featurizer):
         entries = self._source().entries(metal)
         if not any(e.kind == "compound" for e in entries):
             return -float(max_shift_eV_atom)
-        tol, res = float(self.tolerance_eV_atom), self._resolution()
+        tol, res = float(self.tolerance_eV_atom), self.resolution_eV_atom
 
         def has(shift: float) -> bool:
             moved = [dataclasses.replace(e, formation_energy_eV_atom=e.formation_energy_eV_atom + shift) if e.kind == "compound" else e
@@ -204,7 +202,7 @@ class IntermediatePhaseFeaturizer(Featurizer):
         metal = self._validate_entry(x)
         src = self._source()
         entries = src.entries(metal)
-        found = stable_compounds(entries, metal, self.tolerance_eV_atom, self._resolution()) if entries else []
+        found = stable_compounds(entries, metal, self.tolerance_eV_atom, self.resolution_eV_atom) if entries else []
         lowest: dict[str, HullEntry] = {}  # one entry per formula (two polytypes can tie on the hull, e.g. C14/C15)
         for e, _, _ in found:
             if e.formula not in lowest or e.formation_energy_eV_atom < lowest[e.formula].formation_energy_eV_atom:

@@ -1,7 +1,9 @@
 """Crystal structures for a Li–M binary: elemental references, ordered prototypes, solutions.
 
 Everything here is geometry from crystallography (Strukturbericht types and
-their Wyckoff positions); no energies. The structures are starting points for a
+their Wyckoff positions, as in the AFLOW Library of Crystallographic Prototypes,
+doi:10.1016/j.commatsci.2017.01.017; free parameters such as C14's z and x are
+that library's values); no energies. The structures are starting points for a
 relaxation (``descriptors.mlip``): each is scaled to the volume that Vegard's
 law gives from the elements' atomic volumes (pymatgen ``molar_volume``), and the
 relaxation finds the cell and positions.
@@ -113,12 +115,6 @@ class StructureTask:
     parent: str
     structure: dict
 
-    @property
-    def formula(self) -> str:
-        from pymatgen.core import Structure
-
-        return Structure.from_dict(self.structure).composition.formula.replace(" ", "")
-
 
 def atomic_volume_A3(symbol: str) -> float:
     """Atomic volume (Å³/atom) from pymatgen's molar volume (cm³/mol)."""
@@ -192,7 +188,11 @@ def prototype_structure(proto: Prototype, n_li_side: str, metal: str):
 
 
 def _alpha_ga():
-    """α-Ga (A11, Cmce No. 64): Ga on 8f (0, 0.1549, 0.0810); a, b, c = 4.5192, 7.6586, 4.5258 Å."""
+    """α-Ga (A11, Cmce No. 64): Ga on 8f (0, 0.1549, 0.0810); a, b, c = 4.5192, 7.6586, 4.5258 Å.
+
+    Values of the AFLOW prototype A_oC8_64_f (``citations.CITATIONS["strukturbericht"]``); only a starting
+    geometry, rescaled to pymatgen's atomic volume and relaxed.
+    """
     from pymatgen.core import Lattice, Structure
 
     return Structure.from_spacegroup(64, Lattice.orthorhombic(4.5192, 7.6586, 4.5258), ["Ga"], [(0, 0.1549, 0.0810)])

@@ -45,11 +45,6 @@ COLUMNS: tuple[str, ...] = (
     "seconds", "computed_utc", "cache_schema", "value_origin", "source",
 )
 
-#: Units of the numeric columns (written into metadata.json and the README).
-UNITS = {"x_li": "atomic fraction Li", "energy_eV_atom": "eV/atom (CHGNet total energy)", "volume_A3_atom": "Å³/atom",
-         "fmax_final_eV_A": "eV/Å", "seconds": "s (wall time of the relaxation)"}
-
-
 def default_user_cache() -> Path:
     """Where ``compute-binaries`` writes by default: ``$INTERLAYER_COMPUTED_DIR`` or the XDG data folder."""
     env = os.environ.get("INTERLAYER_COMPUTED_DIR")

@@ -190,18 +190,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_hull(args: argparse.Namespace) -> int:
     from descriptors.elements import check_metal
     from descriptors.energy_sources import make_source
-    from descriptors.phases import IntermediatePhaseFeaturizer, hull_table
+    from descriptors.phases import IntermediatePhaseFeaturizer
 
     metal = check_metal(args.metal)
     if args.plot and (Path(args.plot).suffix.lower() != ".png" or not Path(args.plot).parent.exists()):
         raise _input_error(f"{args.plot}: --plot needs a .png path in an existing folder")
     src = make_source(args.source, args.temperature_k)
     ph = IntermediatePhaseFeaturizer(source=src)
-    entries = src.entries(metal)
-    if not entries:
-        raise _input_error(f"energy source '{args.source}' has no Li-{metal} entries")
-    res = ph._resolution()
-    table = hull_table(entries, metal, ph.tolerance_eV_atom, res)
+    res = ph.resolution_eV_atom
+    table = ph.hull_table(metal)
     ordering = src.ordering_table(metal) if hasattr(src, "ordering_table") else []
     if args.plot:
         from screen.plots import hull_figure
