@@ -27,8 +27,8 @@ from pathlib import Path
 def from_cache() -> dict:
     import pandas as pd
 
-    from descriptors.data import datasets_dir, load_table
-    from descriptors.structure_cache import SHIPPED_NAME, read_cache
+    from descriptors.data.curated import datasets_dir, load_table
+    from descriptors.mlip.structure_cache import SHIPPED_NAME, read_cache
 
     rows = pd.DataFrame(read_cache(datasets_dir() / SHIPPED_NAME).rows)
     per_metal = rows.groupby("metal")["seconds"].sum()
@@ -52,8 +52,8 @@ def from_cache() -> dict:
 
 
 def live(metal: str, workers: list[int]) -> dict:
-    from descriptors.compute_binaries import compute_binaries
-    from descriptors.mlip import RelaxSettings
+    from descriptors.mlip.compute import compute_binaries
+    from descriptors.mlip.relax import RelaxSettings
 
     out = {}
     for w in workers:
@@ -76,7 +76,7 @@ def main() -> None:
     args = ap.parse_args()
     report: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()}, "shipped_cache": from_cache()}
     if not args.cache_only:
-        from descriptors.mlip import potential_versions, require_mlip
+        from descriptors.mlip.relax import potential_versions, require_mlip
 
         try:
             require_mlip()

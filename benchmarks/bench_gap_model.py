@@ -31,9 +31,9 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=100_000, help="candidates in the batch-prediction case")
     args = ap.parse_args()
 
-    from screen.cells import validate_candidates
-    from screen.registry import N_BOOTSTRAP
-    from screen.training import cross_validate, make_pipeline, training_set
+    from screen.model.cells import validate_candidates
+    from screen.model.registry import N_BOOTSTRAP
+    from screen.model.training import cross_validate, make_pipeline, training_set
 
     ts, t_data = _timed(training_set)
     make_pipeline(n_bootstrap=0).fit(ts.X, ts.y)  # warm-up: descriptor caches

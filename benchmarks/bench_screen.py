@@ -28,11 +28,11 @@ def main() -> None:
     ap.add_argument("--grid", type=int, default=12)
     args = ap.parse_args()
 
-    from screen.objectives import evaluate
-    from screen.registry import ModelRegistry
-    from screen.search import completed_designs, run_exhaustive
-    from screen.study import rank_designs, top_pairs
-    from screen.study_spec import load_study
+    from screen.search.objectives import evaluate
+    from screen.model.registry import ModelRegistry
+    from screen.search.optimize import completed_designs, run_exhaustive
+    from screen.search.ranking import rank_designs, top_pairs
+    from screen.search.spec import load_study
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-screen-"))
     registry = ModelRegistry(tmp / "models")
@@ -44,7 +44,7 @@ def main() -> None:
     print(f"exhaustive grid: {len(grid):,} designs in {grid_s:.2f} s = {len(grid) / grid_s:,.0f} candidates/s")
     print(f"exhaustive top-10 pairs: {', '.join(f'{m}/{c}' for m, c, _ in ex_top)}")
 
-    from screen.study import run_study
+    from screen.workflows.study import run_study
 
     rows = []
     for b in args.budgets:

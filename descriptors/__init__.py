@@ -1,20 +1,20 @@
 """Descriptors for metal/carbon interlayers, computed from element data and physics.
 
-Families:
+Rooms, lowest first (a module imports only from its own room or rooms above it in this list)::
 
-* :class:`~descriptors.solubility.LiSolubilityFeaturizer` — Li–M mutual solubility
-  (Miedema heats of solution, Hume-Rothery factors, a solubility score).
-* :class:`~descriptors.phases.IntermediatePhaseFeaturizer` — intermediate Li–M phases
-  from a convex hull with a pluggable energy source (``descriptors.energy_sources``;
-  CHGNet-relaxed structures in ``descriptors.chgnet_source``, built by
-  ``descriptors.prototypes``, ``descriptors.mlip`` and ``descriptors.compute_binaries``
-  and cached by ``descriptors.structure_cache``).
-* :class:`~descriptors.graphitization.GraphitizationFeaturizer` — carbon graphitization
-  index from XRD, Raman (``descriptors.raman``), sp² fraction or structures.
+    errors, atomic, lazy   error types; the one atomic-write module; lazy package exports
+    contract/              the featurizer contract (matminer/scikit-learn) and citations
+    data/                  curated datasets (schemas, sha256), element data, validation statistics
+    solubility/            Li–M mutual solubility: Miedema heats of solution + Hume-Rothery featurizer
+    graphitization/        carbon graphitization index (XRD, Raman, sp², structures); Raman fitting
+    mlip/                  ML-potential route: prototypes, CHGNet relaxation, structure cache, compute-binaries
+    phases/                intermediate Li–M phases: convex hull over pluggable energy sources (Miedema,
+                           tabulated DFT, CHGNet cache, your file)
+    maintain               maintainers' entry point (``python -m descriptors.maintain --update-hashes``)
 
-Curated data are read through :mod:`descriptors.data` (schemas and sha256 checks).
-Submodules are imported on use so that ``import descriptors`` stays light.
+The featurizers: :class:`descriptors.solubility.LiSolubilityFeaturizer`,
+:class:`descriptors.phases.IntermediatePhaseFeaturizer`, :class:`descriptors.graphitization.GraphitizationFeaturizer`.
+Each subpackage names what it offers in ``__all__`` and imports it on first use, so ``import descriptors`` stays light.
 """
 
-__all__ = ["base", "chgnet_source", "compute_binaries", "data", "elements", "energy_sources", "graphitization", "miedema", "mlip",
-           "phases", "prototypes", "raman", "solubility", "structure_cache", "validation"]
+__all__ = ["contract", "data", "graphitization", "mlip", "phases", "solubility"]

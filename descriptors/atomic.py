@@ -1,17 +1,27 @@
-"""Atomic file writes: write to a temporary file in the target folder, then ``os.replace``.
+"""Atomic writes, the project's only module for them.
 
-Shared by the descriptors (the structure cache) and ``screen`` (reports, models, figures).
+* :func:`atomic_target` — one file: write to a temporary file in the target folder, then ``os.replace``.
+* :func:`atomic_folder` — a whole folder: staged next to its target, then swapped in by one rename.
+* :func:`staged_run` — a run folder: files are staged in a hidden folder and moved in, ``run.json`` last.
+
+Shared by the descriptors (the structure cache) and ``screen`` (models, reports, figures, run folders).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from descriptors.errors import InputError
+
+__all__ = ["atomic_folder", "atomic_target", "staged_run"]
 
 
 @contextmanager
@@ -31,3 +41,51 @@ def atomic_target(path: str | Path) -> Iterator[Path]:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+@contextmanager
+def staged_run(out: Path, run: dict[str, Any], t0: float) -> Iterator[Path]:
+    """Yield a staging folder inside ``out``; on success write ``run.json`` (with ``total_seconds``) and move every
+    file into ``out``, ``run.json`` last, so a folder with ``run.json`` holds a finished run. The staging folder
+    is removed either way; earlier files in ``out`` survive a failure."""
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
+    try:
+        yield staging
+        run["total_seconds"] = round(time.perf_counter() - t0, 3)
+        (staging / "run.json").write_text(json.dumps(run, indent=2, default=_json_default) + "\n", encoding="utf-8")
+        for p in sorted(staging.iterdir(), key=lambda p: p.name == "run.json"):
+            p.replace(out / p.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _json_default(v: Any) -> Any:
+    """numpy scalars as Python values (NaN as null), anything else as text."""
+    if hasattr(v, "item"):
+        v = v.item()
+        return None if isinstance(v, float) and v != v else v
+    return str(v)
+
+
+@contextmanager
+def atomic_folder(final: str | Path, *, replace: bool = True) -> Iterator[Path]:
+    """Yield an empty staging folder next to ``final``; on success it becomes ``final`` in one rename.
+
+    An existing ``final`` is swapped out (and then removed) only if ``replace``; otherwise it is an error.
+    On failure the staging folder is removed and ``final`` is left as it was.
+    """
+    final = Path(final)
+    if final.exists() and not replace:
+        raise InputError(f"{final} already exists")
+    staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}-"))
+    try:
+        yield staging
+        if final.exists():
+            old = final.parent / f".{final.name}-old-{os.getpid()}-{staging.name}"
+            os.rename(final, old)
+            os.rename(staging, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(staging, final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,19 +1,21 @@
-"""Model, search and CLI of interlayer-screen.
+"""The gap model, the search, the analyses, the reports and the CLI of interlayer-screen.
 
-``screen.run_study`` is the Python face of ``interlayer screen`` (imported lazily, so that
-``import screen`` stays cheap for the CLI).
+Rooms, lowest first (a module imports only from :mod:`descriptors`, its own room, or rooms above it in this list)::
+
+    model/       cells -> descriptors, the nucleation-overpotential-gap classifier, training, model registry
+    search/      study files, layer materials, objectives and constraints, the optuna loop, ranking
+    analysis/    explanations, rank statistics, sensitivity, seed-paper comparison, trade-off fronts
+    report/      HTML, figures and the report of each kind of run
+    workflows/   one end-to-end run per command: study file -> model -> search/analysis -> run folder
+    cli/         the ``interlayer`` command, a thin layer over the rooms above
+
+``screen.run_study`` is the Python face of ``interlayer screen`` (imported lazily, so ``import screen`` stays cheap).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from descriptors.lazy import lazy_exports
 
-__all__ = ["run_study"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "run_study":
-        from screen.study import run_study
-
-        return run_study
-    raise AttributeError(f"module 'screen' has no attribute {name!r}")
+_EXPORTS = {"run_study": "workflows.study"}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from descriptors.data import load_table
+from descriptors.data.curated import load_table
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +21,7 @@ def outcomes():
 @pytest.fixture
 def synthetic_spectrum():
     """D/G spectrum with a known area ratio 0.8*150/(1.0*70) and height ratio 0.8."""
-    from descriptors.raman import lorentzian
+    from descriptors.graphitization.raman import lorentzian
 
     x = np.linspace(900, 1900, 600)
     rng = np.random.default_rng(42)
@@ -32,7 +32,7 @@ def synthetic_spectrum():
 @pytest.fixture(scope="session")
 def registry(tmp_path_factory):
     """A model registry in a temporary folder, with version 0 built from the curated data."""
-    from screen.registry import ModelRegistry
+    from screen.model.registry import ModelRegistry
 
     reg = ModelRegistry(tmp_path_factory.mktemp("models"))
     reg.ensure_default()

@@ -1,0 +1,16 @@
+"""The featurizer contract shared by every descriptor family (matminer/scikit-learn style: ``featurize``,
+``featurize_many``, ``feature_labels``, ``units``, ``citations``, ``precheck``; ``clone``/``get_params``) and the
+citation records each featurizer carries."""
+
+from __future__ import annotations
+
+from descriptors.lazy import lazy_exports
+
+_EXPORTS = {
+    "Citation": "citations",
+    "cite": "citations",
+    "Featurizer": "featurizer",
+    "stack_features": "featurizer",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

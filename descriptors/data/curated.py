@@ -1,0 +1,434 @@
+"""Loading and validating the curated tables in ``datasets/``.
+
+Every table has a row schema (pydantic) that is enforced on load; a bad cell
+raises :class:`~descriptors.errors.InputError` naming the file, the line and
+the column. Every shipped file's sha256 is recorded in
+``datasets/metadata.json`` and checked on load, so silent edits are caught.
+
+The same validators are used for user-supplied files (for example fresh lab
+results), so the rules are identical for curated and new data.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import os
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from descriptors.data.elements import check_metal
+from descriptors.errors import DataIntegrityError, InputError
+
+ValueOrigin = Literal["text", "table", "figure-read", "estimated", "computed-here"]
+VALUE_ORIGINS: tuple[str, ...] = ("text", "table", "figure-read", "estimated", "computed-here")
+
+#: Environment variable that points the project at another datasets folder.
+DATASETS_ENV = "INTERLAYER_DATASETS"
+
+
+def datasets_dir() -> Path:
+    """Folder holding the curated tables.
+
+    Order: ``$INTERLAYER_DATASETS``; the copy shipped inside the wheel
+    (``descriptors/_datasets``); the ``datasets/`` folder of a source checkout.
+    """
+    env = os.environ.get(DATASETS_ENV)
+    if env:
+        return Path(env)
+    shipped = Path(str(resources.files("descriptors"))) / "_datasets"
+    if (shipped / "metadata.json").is_file():
+        return shipped
+    checkout = Path(__file__).resolve().parents[2] / "datasets"
+    if (checkout / "metadata.json").is_file():
+        return checkout
+    raise DataIntegrityError("cannot find the datasets folder (set INTERLAYER_DATASETS or reinstall the package)")
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 hex digest of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def load_metadata() -> dict[str, Any]:
+    """Parsed ``datasets/metadata.json``."""
+    return json.loads((datasets_dir() / "metadata.json").read_text(encoding="utf-8"))
+
+
+def data_hashes() -> dict[str, str]:
+    """``{file: sha256}`` of every curated file, as recorded in ``metadata.json`` (for run records)."""
+    return {name: entry["sha256"] for name, entry in load_metadata()["files"].items()}
+
+
+def verify_hash(name: str) -> str:
+    """Check a shipped file against the sha256 in metadata.json; return the hash."""
+    meta = load_metadata()["files"]
+    if name not in meta:
+        raise DataIntegrityError(f"datasets/{name} is not listed in datasets/metadata.json")
+    digest = file_sha256(datasets_dir() / name)
+    if digest != meta[name]["sha256"]:
+        raise DataIntegrityError(
+            f"datasets/{name} does not match its sha256 in metadata.json "
+            f"(edited without updating metadata? run: python -m descriptors.maintain --update-hashes)"
+        )
+    return digest
+
+
+# --------------------------------------------------------------------------- cell parsing
+
+def _none_if_empty(v: Any) -> Any:
+    if isinstance(v, str):
+        v = v.strip()
+        if v == "":
+            return None
+        if v.lower() in {"nan", "na", "n/a", "none", "inf", "-inf"}:
+            raise ValueError(f"'{v}' is not allowed; leave the cell empty when the value is unknown")
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError("NaN/inf is not allowed; leave the cell empty when the value is unknown")
+    return v
+
+
+def _bool_cell(v: Any) -> bool | None:
+    if v is None or (isinstance(v, str) and v.strip() == ""):
+        return None
+    if isinstance(v, bool):
+        return v
+    s = str(v).strip().lower()
+    if s in {"true", "yes", "1"}:
+        return True
+    if s in {"false", "no", "0"}:
+        return False
+    raise ValueError(f"'{v}' is not true/false")
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    source: str = Field(min_length=1)
+    value_origin: ValueOrigin
+
+    @field_validator("source")
+    @classmethod
+    def _source_has_link(cls, v: str) -> str:
+        if not re.search(r"(doi:\s*10\.|https?://|ISBN)", v, flags=re.IGNORECASE):
+            raise ValueError("source must contain a DOI (doi:10....), a URL or an ISBN")
+        return v
+
+
+def _opt_float(lo: float | None = None, hi: float | None = None):
+    """Validator factory: optional finite float within [lo, hi]."""
+
+    def check(v: Any) -> float | None:
+        v = _none_if_empty(v)
+        if v is None:
+            return None
+        x = float(v)
+        if not math.isfinite(x):
+            raise ValueError("NaN/inf is not allowed")
+        if lo is not None and x < lo:
+            raise ValueError(f"{x} is below the allowed minimum {lo}")
+        if hi is not None and x > hi:
+            raise ValueError(f"{x} is above the allowed maximum {hi}")
+        return x
+
+    return check
+
+
+_PCT = _opt_float(0.0, 100.0)
+_NONNEG = _opt_float(0.0)
+_TEMP_C = _opt_float(-273.15, 2000.0)
+
+
+class LiBinaryRow(_Row):
+    """One Li–M system from assessed phase diagrams (``li_binaries.csv``)."""
+
+    metal: str
+    li_in_m_max_at_pct: float | None = None
+    li_in_m_temperature_C: float | None = None
+    li_in_m_text: str = ""
+    m_in_li_max_at_pct: float | None = None
+    m_in_li_temperature_C: float | None = None
+    m_in_li_text: str = ""
+    intermediate_phases: str = ""
+    has_intermediate_phases: bool | None = None
+    wide_solid_solution: bool | None = None
+    confidence: str = ""
+    notes: str = ""
+
+    _pct = field_validator("li_in_m_max_at_pct", "m_in_li_max_at_pct", mode="before")(lambda v: _PCT(v))
+    _tc = field_validator("li_in_m_temperature_C", "m_in_li_temperature_C", mode="before")(lambda v: _TEMP_C(v))
+    _b = field_validator("has_intermediate_phases", "wide_solid_solution", mode="before")(lambda v: _bool_cell(v))
+
+    @field_validator("metal")
+    @classmethod
+    def _metal(cls, v: str) -> str:
+        return check_metal(v)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LiBinaryRow:
+        if self.has_intermediate_phases is False and self.intermediate_phases:
+            raise ValueError("has_intermediate_phases is false but intermediate_phases lists phases")
+        return self
+
+
+CARBON_PROPERTIES: dict[str, str] = {
+    "description": "",
+    "structural_class": "",
+    "d002_nm": "nm",
+    "id_ig_ratio": "",
+    "raman_laser_nm": "nm",
+    "la_nm": "nm",
+    "sp2_fraction": "",
+    "density_g_cm3": "g/cm3",
+    "particle_size_nm": "nm",
+    "thickness_nm": "nm",
+    "lithiation_capacity_mAh_cm2": "mAh/cm2",
+}
+STRUCTURAL_CLASSES = ("graphite", "graphitic", "non_graphitic")
+
+
+class CarbonPropertyRow(_Row):
+    """One property of one carbon preset (``carbons.csv``, long format)."""
+
+    preset: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    property: str
+    value: str = Field(min_length=1)
+    unit: str = ""
+    confidence: str = ""
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> CarbonPropertyRow:
+        if self.property not in CARBON_PROPERTIES:
+            raise ValueError(f"unknown property '{self.property}' (allowed: {', '.join(CARBON_PROPERTIES)})")
+        unit = CARBON_PROPERTIES[self.property]
+        if self.unit != unit:
+            raise ValueError(f"property '{self.property}' must have unit '{unit}', got '{self.unit}'")
+        if self.property == "structural_class" and self.value not in STRUCTURAL_CLASSES:
+            raise ValueError(f"structural_class must be one of {STRUCTURAL_CLASSES}")
+        if unit or self.property in {"id_ig_ratio", "sp2_fraction"}:
+            x = _NONNEG(self.value)
+            if x is None or x <= 0:
+                raise ValueError(f"{self.property} must be a positive number, got '{self.value}'")
+            if self.property == "sp2_fraction" and x > 1:
+                raise ValueError("sp2_fraction must be within [0, 1]")
+        return self
+
+
+ARCHITECTURES = ("bilayer", "carbon_under_metal", "nanocomposite", "single_layer", "none")
+LI_LOCATIONS = ("under_carbon", "above_carbon", "mixed", "not_applicable")
+
+
+class OutcomeRow(_Row):
+    """One published cell experiment (``literature_outcomes.csv``)."""
+
+    record_id: str = Field(min_length=1)
+    study_id: str = Field(min_length=1)
+    citation: str = Field(min_length=1)
+    current_collector: str = ""
+    metal: str
+    carbon: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    architecture: Literal["bilayer", "carbon_under_metal", "nanocomposite", "single_layer", "none"]
+    metal_thickness_nm: float | None = None
+    carbon_thickness_nm: float | None = None
+    metal_carbon_mass_ratio: float | None = None
+    metal_particle_size_nm: float | None = None
+    carbon_particle_size_nm: float | None = None
+    electrolyte: str = ""
+    counter_electrode: str = ""
+    fab_pressure_MPa: float | None = None
+    stack_pressure_MPa: float | None = None
+    temperature_C: float | None = None
+    current_density_mA_cm2: float | None = None
+    areal_capacity_mAh_cm2: float | None = None
+    li_location: Literal["under_carbon", "above_carbon", "mixed", "not_applicable", ""] = ""
+    nucleation_dip: Literal["yes", "no", ""] = ""
+    nucleation_overpotential_mV: float | None = None
+    initial_ce_pct: float | None = None
+    average_ce_pct: float | None = None
+    ccd_mA_cm2: float | None = None
+    interfacial_toughness_J_m2: float | None = None
+    confidence: str = ""
+    estimated_fields: str = ""
+    notes: str = ""
+
+    _nonneg = field_validator(
+        "metal_thickness_nm", "carbon_thickness_nm", "metal_carbon_mass_ratio", "metal_particle_size_nm",
+        "carbon_particle_size_nm", "fab_pressure_MPa", "stack_pressure_MPa", "current_density_mA_cm2",
+        "areal_capacity_mAh_cm2", "nucleation_overpotential_mV", "ccd_mA_cm2", "interfacial_toughness_J_m2",
+        mode="before",
+    )(lambda v: _NONNEG(v))
+    _pct = field_validator("initial_ce_pct", "average_ce_pct", mode="before")(lambda v: _PCT(v))
+    _tc = field_validator("temperature_C", mode="before")(lambda v: _TEMP_C(v))
+
+    @field_validator("metal")
+    @classmethod
+    def _metal(cls, v: str) -> str:
+        return "none" if v.strip().lower() == "none" else check_metal(v)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OutcomeRow:
+        fields = set(type(self).model_fields)
+        for f in filter(None, (s.strip() for s in self.estimated_fields.split(";"))):
+            if f not in fields:
+                raise ValueError(f"estimated_fields names unknown column '{f}'")
+        if self.carbon == "none" and self.li_location not in ("", "not_applicable"):
+            raise ValueError("li_location must be not_applicable (or empty) when there is no carbon")
+        if self.architecture == "bilayer" and (self.metal == "none" or self.carbon == "none"):
+            raise ValueError("a bilayer needs both a metal and a carbon")
+        return self
+
+
+class NucleationRow(_Row):
+    """One Li nucleation-overpotential observation (``nucleation_overpotentials.csv``)."""
+
+    substrate: str = Field(min_length=1)
+    substrate_state: Literal["bare", "lithiated"]
+    electrolyte: str = ""
+    electrolyte_type: str = ""
+    current_density_mA_cm2: float | None = None
+    temperature_C: float | None = None
+    eta_nucleation_mV: float | None = None
+    nucleation_barrier: str = ""
+    confidence: str = ""
+    estimated_fields: str = ""
+    notes: str = ""
+
+    _nonneg = field_validator("current_density_mA_cm2", "eta_nucleation_mV", mode="before")(lambda v: _NONNEG(v))
+    _tc = field_validator("temperature_C", mode="before")(lambda v: _TEMP_C(v))
+
+
+class MiedemaRow(_Row):
+    """Miedema parameters of one element (``miedema_parameters.csv``)."""
+
+    element: str
+    molar_volume_cm3_mol: float = Field(gt=0)
+    n_ws_du: float = Field(ge=0)
+    phi_star_V: float = Field(ge=0)
+    valence_electrons: int = Field(ge=0)
+    a_const: float = Field(ge=0)
+    r_over_p: float = Field(ge=0)
+    h_trans_kJ_mol: float = Field(ge=0)
+    bulk_modulus_GPa: float = Field(ge=0)
+    shear_modulus_GPa: float = Field(ge=0)
+    melting_point_K: float = Field(ge=0)
+    transition_metal: bool | None = None
+
+    _b = field_validator("transition_metal", mode="before")(lambda v: _bool_cell(v))
+
+
+class FormationEnergyRow(_Row):
+    """A computed Li–M formation energy (``dft_formation_energies.csv`` or a user file)."""
+
+    metal: str
+    formula: str = Field(min_length=1)
+    formation_energy_eV_atom: float = Field(ge=-10.0, le=10.0)
+    notes: str = ""
+
+    @field_validator("metal")
+    @classmethod
+    def _metal(cls, v: str) -> str:
+        return check_metal(v)
+
+
+class ElementPriceRow(_Row):
+    """Price of one element (``element_prices.csv``), USD per kg of the element."""
+
+    element: str
+    price_usd_kg: float = Field(gt=0)
+    price_date: str = Field(min_length=1)
+    doubtful: bool
+    confidence: str = ""
+    notes: str = ""
+
+    _b = field_validator("doubtful", mode="before")(lambda v: _bool_cell(v))
+
+    @field_validator("element")
+    @classmethod
+    def _element(cls, v: str) -> str:
+        if v != "C":
+            return check_metal(v) if v != "Li" else v
+        return v
+
+
+SCHEMAS: dict[str, type[_Row]] = {
+    "li_binaries.csv": LiBinaryRow,
+    "carbons.csv": CarbonPropertyRow,
+    "literature_outcomes.csv": OutcomeRow,
+    "nucleation_overpotentials.csv": NucleationRow,
+    "miedema_parameters.csv": MiedemaRow,
+    "dft_formation_energies.csv": FormationEnergyRow,
+    "element_prices.csv": ElementPriceRow,
+}
+
+
+def read_validated_csv(path: Path | str, schema: type[_Row], *, label: str | None = None) -> pd.DataFrame:
+    """Read a CSV and validate every row against ``schema``.
+
+    Raises :class:`InputError` with ``file: line N, column 'c': problem`` for the
+    first bad cell, or for missing/unknown columns. Values are returned typed
+    (floats, bools, ``None`` for empty cells).
+    """
+    path = Path(path)
+    label = label or str(path)
+    if not path.is_file():
+        raise InputError(f"{label}: file not found")
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            rows = list(reader)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{label}: not a readable UTF-8 CSV ({exc})") from None
+    if not header:
+        raise InputError(f"{label}: empty file (no header)")
+    fields = schema.model_fields
+    required = {n for n, f in fields.items() if f.is_required()}
+    missing = sorted(required - set(header))
+    if missing:
+        raise InputError(f"{label}: missing column(s) {', '.join(missing)}")
+    unknown = [h for h in header if h not in fields]
+    if unknown:
+        raise InputError(f"{label}: unknown column(s) {', '.join(unknown)} (allowed: {', '.join(fields)})")
+    records = []
+    for i, raw in enumerate(rows, start=2):
+        if None in raw:
+            raise InputError(f"{label}: line {i}: more cells than header columns")
+        cells = {k: v for k, v in raw.items() if not (v == "" and not fields[k].is_required())}
+        try:
+            records.append(schema.model_validate(cells).model_dump())
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            col = err["loc"][0] if err["loc"] else "row"
+            msg = err["msg"].removeprefix("Value error, ")
+            raise InputError(f"{label}: line {i}, column '{col}': {msg}") from None
+    return pd.DataFrame.from_records(records, columns=list(fields))
+
+
+@cache
+def _load_cached(name: str) -> pd.DataFrame:
+    verify_hash(name)
+    return read_validated_csv(datasets_dir() / name, SCHEMAS[name], label=f"datasets/{name}")
+
+
+def load_table(name: str) -> pd.DataFrame:
+    """Load one curated table (hash-checked, schema-validated). Returns a copy."""
+    if name not in SCHEMAS:
+        raise InputError(f"unknown dataset '{name}' (known: {', '.join(SCHEMAS)})")
+    return _load_cached(name).copy()
+
+
+def carbon_presets() -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Carbon presets as ``{preset: {property: [row, ...]}}`` from ``carbons.csv``."""
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for row in load_table("carbons.csv").to_dict("records"):
+        out.setdefault(row["preset"], {}).setdefault(row["property"], []).append(row)
+    return out

@@ -1,0 +1,289 @@
+"""Model commands: ``calibrate``, ``predict``, ``retrain``, ``models list``.
+
+Each ``add_*`` builds one subcommand's parser; each ``_cmd_*`` runs it. Heavy libraries are imported inside the
+commands, so building the parser stays cheap."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from screen.cli.common import FORMAT, REG_HELP, Parser, emit, finite, input_error, json_value, registry, write_text_atomic
+from screen.model.fields import ARCHITECTURES, CANDIDATE_COLUMNS, FIELDS
+
+__all__ = ["add_calibrate", "add_predict", "add_retrain", "add_models"]
+
+
+def add_calibrate(sub: Any) -> None:
+    """``interlayer calibrate``."""
+    cal = sub.add_parser("calibrate", help="fit the gap model to the curated data and cross-validate it",
+                         description="Fit the nucleation-overpotential-gap model to datasets/literature_outcomes.csv "
+                         "(plating location, voltage dips, toughness), cross-validate it (leave-one-record-out and "
+                         "leave-one-study-out) against a majority-class and a logistic-regression baseline, and draw the "
+                         "predicted margin per record. The fit is model version 0 of the registry (built once, reused).")
+    cal.add_argument("--plot", metavar="PNG", default="calibration_margins.png",
+                     help="margin-per-record figure (default: calibration_margins.png; '' for none)")
+    cal.add_argument("--model-dir", metavar="DIR", help=REG_HELP)
+    cal.add_argument("--compare-sources", nargs="+", metavar="SOURCE",
+                     help="instead: cross-validate the model with each energy source of the Li-M descriptors "
+                     "(e.g. oqmd_legacy chgnet miedema) and print the held-out metrics; nothing is saved")
+    cal.add_argument("--format", **FORMAT)
+    cal.set_defaults(func=_cmd_calibrate)
+
+
+def add_predict(sub: Any) -> None:
+    """``interlayer predict``."""
+    pr = sub.add_parser("predict", help="plating location and overpotentials for a cell (or a CSV of cells)",
+                        description="Predict eta on the lithiated metal and carbon, the transport barrier, the margin and "
+                        "P(Li plates under the carbon), each with a 90 % bootstrap interval. Every option but --metal and "
+                        "--carbon defaults to the source paper's cell (Wu et al. 2026, doi:10.1021/acsami.6c01094); the "
+                        "output lists the defaults used. --input FILE takes a CSV whose columns are the option names "
+                        "(metal, carbon, architecture, metal_nm, ...); empty cells take the defaults.",
+                        epilog="Example: interlayer predict --metal Mg --carbon c60_film --format json")
+    pr.add_argument("--metal", help="metal element symbol, or none")
+    pr.add_argument("--carbon", help="carbon preset (see 'interlayer descriptors --carbon'), or none")
+    pr.add_argument("--architecture", choices=ARCHITECTURES,
+                    help="layer arrangement (default: bilayer; single_layer/none when a layer is none)")
+    for f in FIELDS:
+        if f.unit:
+            opt = f"--{f.name.replace('_', '-')}"
+            default = "the carbon preset's value, else unknown" if f.default is None else f"{f.default:g}"
+            pr.add_argument(opt, type=finite(opt, nonneg=f.name != "temperature_c"), default=None,
+                            help=f"{f.help}, {f.unit} (default: {default})")
+    pr.add_argument("--input", metavar="CSV", help="batch of candidates, one per row")
+    pr.add_argument("--output", metavar="FILE", help="write the result here (atomically) instead of stdout")
+    pr.add_argument("--model", type=int, metavar="VERSION", help="registry version (default: the latest)")
+    pr.add_argument("--model-dir", metavar="DIR", help=REG_HELP)
+    pr.add_argument("--format", **FORMAT)
+    pr.set_defaults(func=_cmd_predict)
+
+
+def add_retrain(sub: Any) -> None:
+    """``interlayer retrain``."""
+    rt = sub.add_parser("retrain", help="refit on the curated data plus your fresh results; save a new model version",
+                        description="Validate fresh results (same columns as datasets/literature_outcomes.csv), merge them "
+                        "with the curated data without modifying it, refit, cross-validate, print metrics before and "
+                        "after and the predictions that changed class, and save the next model version.")
+    rt.add_argument("results", metavar="CSV", help="fresh results in the literature_outcomes.csv schema")
+    rt.add_argument("--dry-run", action="store_true", help="do everything but save")
+    rt.add_argument("--model-dir", metavar="DIR", help=REG_HELP)
+    rt.add_argument("--format", **FORMAT)
+    rt.set_defaults(func=_cmd_retrain)
+
+
+def add_models(sub: Any) -> None:
+    """``interlayer models``."""
+    mo = sub.add_parser("models", help="model registry", description="Inspect the model registry.")
+    mo_sub = mo.add_subparsers(dest="models_command", metavar="ACTION", parser_class=Parser, required=True)
+    ml = mo_sub.add_parser("list", help="list model versions with their data hash and metrics")
+    ml.add_argument("--model-dir", metavar="DIR", help=REG_HELP)
+    ml.add_argument("--format", **FORMAT)
+    ml.set_defaults(func=_cmd_models)
+
+
+def _metrics_rows(metrics: dict[str, Any]) -> Any:
+    import pandas as pd
+
+    rows = []
+    for scheme, per in metrics.items():
+        for model, m in per.items():
+            rows.append({"cv": scheme, "model": model, "n": m["n"], "balanced_accuracy": round(m["balanced_accuracy"], 3),
+                         "log_loss": round(m["log_loss"], 3), "brier": round(m["brier"], 3),
+                         "eta_mae_mV": m.get("eta_mae_mV") if model == "gap_model" else None})
+    return pd.DataFrame(rows)
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from screen.model.training import in_sample, training_set
+    from screen.report.plots import margin_figure
+
+    if args.plot and (Path(args.plot).suffix.lower() != ".png" or not Path(args.plot).parent.exists()):
+        raise input_error(f"{args.plot}: --plot needs a .png path in an existing folder")
+    if args.compare_sources:
+        return _compare_sources(args)
+    reg = registry(args)
+    pipe, meta = reg.load(0, progress=True)
+    records = in_sample(pipe, training_set())
+    if args.plot:
+        margin_figure(records, args.plot, meta.get("held_out_p_under_carbon", {}).get("loo"))
+        sys.stderr.write(f"wrote {args.plot}\n")
+    if args.format == "json":
+        out = {k: meta[k] for k in ("version", "created_utc", "package_version", "data_sha256", "seed", "n_bootstrap",
+                                    "n_observations", "metrics", "parameters", "unused_nucleation_rows")}
+        out["model_dir"] = str(reg.root)
+        out["plot"] = args.plot
+        out["records"] = [{k: json_value(v) for k, v in r.items()} for r in records[
+            ["record_id", "study_id", "metal", "carbon", "architecture", "observed", "predicted", "p_under_carbon",
+             "margin_mV", "margin_mV_lo", "margin_mV_hi"]].to_dict("records")]
+        sys.stdout.write(json.dumps(out, indent=2, default=json_value) + "\n")
+        return 0
+    print(f"Gap model version 0 (curated data sha256 {meta['data_sha256'][:12]}, seed {meta['seed']}, "
+          f"{meta['n_bootstrap']} bootstrap refits); observations: {meta['n_observations']}")
+    print("\nCross-validation (plating location under vs above the carbon; held-out records / studies)")
+    emit(_metrics_rows(meta["metrics"]), "table")
+    if not meta["metrics"]["loo"]["gap_model"].get("n_eta"):
+        print("eta MAE: no numeric nucleation overpotential in the data yet (dip presence is fitted instead)")
+    print("\nFitted parameters")
+    for k, v in meta["parameters"].items():
+        print(f"  {k:30s} {v:10.4g}")
+    print("\nIn-sample predictions")
+    emit(records[["record_id", "metal", "carbon", "architecture", "observed", "predicted", "p_under_carbon", "margin_mV"]]
+          .round(3), "table")
+    return 0
+
+
+def _compare_sources(args: argparse.Namespace) -> int:
+    from screen.model.training import compare_energy_sources, training_set
+
+    table = compare_energy_sources(training_set(), list(args.compare_sources), progress=True)
+    if args.format == "table":
+        print("Cross-validated gap model per energy source of the Li-M descriptors (the registry is not changed)")
+        print("changed_metals: training metals whose phase call or solubility score (> 0.05) differs from the first source")
+        emit(table.round(3), "table")
+    else:
+        emit(table, args.format)
+    return 0
+
+
+def _prediction_table(pipe: Any, cand: Any) -> Any:
+    import pandas as pd
+
+    feats = pipe.named_steps["cells"].transform(cand)
+    terms = pipe.named_steps["gap"].predict_terms(feats)
+    desc = feats[["solubility_score_mutual", "ec_limit_M_in_Li", "has_intermediate_phases", "graphitization_index"]]
+    return pd.concat([cand.reset_index(drop=True), terms.reset_index(drop=True), desc.reset_index(drop=True)], axis=1)
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from screen.model.cells import carbon_descriptors, metal_descriptors, read_candidates, validate_candidates
+    from screen.model.fields import FIELD_BY_NAME, SOURCE_CELL
+    from screen.model.gap_model import TERMS
+
+    given = {c: getattr(args, c) for c in CANDIDATE_COLUMNS}
+    if args.input:
+        extra = [c for c, v in given.items() if v is not None]
+        if extra:
+            raise input_error(f"--input takes the candidates from the file; drop --{extra[0].replace('_', '-')}")
+        cand, used = read_candidates(args.input)
+    else:
+        if args.metal is None or args.carbon is None:
+            raise input_error("give --metal and --carbon (or --input FILE for a batch)")
+        row = {c: ("" if v is None else str(v)) for c, v in given.items()}
+        cand, used = validate_candidates(pd.DataFrame([row]), label="options")
+    if args.output and not Path(args.output).parent.exists():
+        raise input_error(f"{args.output}: folder does not exist")
+    reg = registry(args)
+    pipe, meta = reg.load(args.model)
+    table = _prediction_table(pipe, cand)
+    table.insert(0, "model_version", meta["version"])
+    if args.input:
+        if args.format == "json":
+            text = json.dumps([{k: json_value(v) for k, v in r.items()} for r in table.to_dict("records")], indent=1) + "\n"
+        elif args.format == "csv":
+            text = table.to_csv(index=False)
+        else:
+            text = table.to_string(index=False) + "\n"
+        if args.output:
+            write_text_atomic(args.output, text)
+            sys.stderr.write(f"wrote {len(table)} predictions to {args.output}\n")
+        else:
+            sys.stdout.write(text)
+        return 0
+    r = table.iloc[0]
+    out: dict[str, Any] = {"model_version": int(meta["version"]), "model_data_sha256": meta["data_sha256"],
+                           "inputs": {c: json_value(r[c]) for c in CANDIDATE_COLUMNS},
+                           "defaults_used": [c for c in CANDIDATE_COLUMNS if bool(used.iloc[0][c])],
+                           "defaults_source": f"source paper's Mg/C bilayer cell, {SOURCE_CELL} (carbon particle size: preset)"}
+    for t in TERMS:
+        out[t] = json_value(r[t])
+        out[f"{t}_interval"] = [json_value(r[f"{t}_lo"]), json_value(r[f"{t}_hi"])]
+    out["interval_probability"] = pipe.named_steps["gap"].interval
+    out["plating_site"] = r["plating_site"]
+    out["interfacial_toughness_J_m2"] = json_value(r["toughness_J_m2"])
+    cells = pipe.named_steps["cells"]
+    mdesc = metal_descriptors(r["metal"], cells.energy_source, float(cells.solubility_temperature_K))
+    out["descriptors"] = {"metal": {k: json_value(v) for k, v in mdesc.items()},
+                          "carbon": {k: json_value(v) for k, v in carbon_descriptors(r["carbon"]).items()}}
+    out["units"] = {"eta_metal_mV": "mV", "eta_carbon_mV": "mV", "barrier_mV": "mV", "gap_mV": "mV", "margin_mV": "mV",
+                    "p_under_carbon": "probability", "interfacial_toughness_J_m2": "J/m2"} | {
+                       c: FIELD_BY_NAME[c].unit for c in CANDIDATE_COLUMNS if FIELD_BY_NAME[c].unit}
+    if args.format == "json":
+        text = json.dumps(out, indent=2) + "\n"
+    elif args.format == "csv":
+        text = table.to_csv(index=False)
+    else:
+        lines = [f"{out['inputs']['metal']} / {out['inputs']['carbon']} ({out['inputs']['architecture']}), model v{out['model_version']}"]
+        for t in TERMS:
+            v, (lo, hi) = out[t], out[f"{t}_interval"]
+            lines.append(f"  {t:16s} " + ("n/a (no carbon layer)" if v is None else f"{v:9.3f}   [{lo:.3f}, {hi:.3f}]"))
+        lines.append(f"  plating site     {out['plating_site']}")
+        lines.append(f"  defaults used    {', '.join(out['defaults_used']) or 'none'}")
+        text = "\n".join(lines) + "\n"
+    if args.output:
+        write_text_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _cmd_retrain(args: argparse.Namespace) -> int:
+    from descriptors.data.curated import OutcomeRow, file_sha256, read_validated_csv
+    from screen.model.registry import fit_and_evaluate
+    from screen.model.training import in_sample, training_set
+
+    fresh = read_validated_csv(args.results, OutcomeRow)
+    reg = registry(args)
+    old_pipe, old_meta = reg.load(None)
+    ts = training_set(fresh)
+    new_pipe, meta = fit_and_evaluate(ts, progress=True)
+    old_rec, new_rec = in_sample(old_pipe, ts), in_sample(new_pipe, ts)
+    changed = new_rec.loc[old_rec["predicted"].to_numpy() != new_rec["predicted"].to_numpy(), ["record_id", "metal", "carbon", "observed"]]
+    changed = changed.assign(before=old_rec.loc[changed.index, "predicted"], after=new_rec.loc[changed.index, "predicted"],
+                             p_before=old_rec.loc[changed.index, "p_under_carbon"].round(3),
+                             p_after=new_rec.loc[changed.index, "p_under_carbon"].round(3))
+    meta |= {"description": f"retrained with {Path(args.results).name}", "parent_version": old_meta["version"],
+             "fresh_results": {"file": str(Path(args.results).resolve()), "sha256": file_sha256(Path(args.results)),
+                               "rows": int(len(fresh))}}
+    version = None if args.dry_run else reg.save(new_pipe, meta)
+    payload = {"saved_version": version, "dry_run": bool(args.dry_run), "parent_version": old_meta["version"],
+               "fresh_rows": int(len(fresh)), "data_sha256": ts.data_sha256,
+               "metrics_before": old_meta["metrics"], "metrics_after": meta["metrics"],
+               "changed_predictions": [{k: json_value(v) for k, v in r.items()} for r in changed.to_dict("records")]}
+    if args.format == "json":
+        sys.stdout.write(json.dumps(payload, indent=2, default=json_value) + "\n")
+        return 0
+    print(f"validated {len(fresh)} fresh rows from {args.results}; merged with the curated data (unchanged)")
+    print(f"\nBefore (model v{old_meta['version']}):")
+    emit(_metrics_rows(old_meta["metrics"]), "table")
+    print("\nAfter (refit on curated + fresh):")
+    emit(_metrics_rows(meta["metrics"]), "table")
+    print("\nPredictions that changed class:" + ("" if len(changed) else " none"))
+    if len(changed):
+        emit(changed, "table")
+    print("\n" + (f"saved as model version {version} in {reg.root}" if version is not None
+                  else "dry run: nothing saved"))
+    return 0
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    reg = registry(args)
+    reg.ensure_default()
+    rows = []
+    for v in reg.versions():
+        m = reg.metadata(v)
+        rows.append({"version": v, "created_utc": m.get("created_utc"), "package_version": m.get("package_version"),
+                     "data_sha256": str(m.get("data_sha256", ""))[:12], "parent": m.get("parent_version"),
+                     "loo_balanced_accuracy": round(m["metrics"]["loo"]["gap_model"]["balanced_accuracy"], 3),
+                     "loso_balanced_accuracy": round(m["metrics"]["loso"]["gap_model"]["balanced_accuracy"], 3),
+                     "description": m.get("description", "")})
+    if args.format == "table":
+        sys.stdout.write(f"model registry: {reg.root}\n")
+    emit(pd.DataFrame(rows), args.format)
+    return 0

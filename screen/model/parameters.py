@@ -1,0 +1,56 @@
+"""The gap model's parameters: units, meaning and priors (log-normal, or logit-normal for fractions).
+
+Prior centres are orders of magnitude, not data; :func:`to_natural` maps the fitted (transformed) values back to
+natural units. Listed in :mod:`screen.model.gap_model`'s docstring with the equation each one enters.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["IS_LOGIT", "PARAMETERS", "PARAM_NAMES", "PRIOR_CENTER", "PRIOR_SIGMA", "Parameter", "to_natural"]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A model parameter with its prior (log-normal, or logit-normal for fractions)."""
+
+    name: str
+    unit: str
+    transform: str  # "log" or "logit"
+    prior_center: float
+    prior_sigma: float  # in the transformed space
+    meaning: str
+
+
+#: The parameters, their units and priors. Prior centers are orders of magnitude, not data.
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("eta_floor_mV", "mV", "log", 2.0, 1.0, "nucleation overpotential on a Li-soluble substrate"),
+    Parameter("eta_inert_mV", "mV", "log", 50.0, 1.0, "excess overpotential on an inert substrate (Cu, Ni, SS)"),
+    Parameter("phase_relief", "", "logit", 0.5, 1.5, "fraction of the inert excess removed by intermediate phases"),
+    Parameter("ec_exponent", "", "log", 1.0, 0.7, "weight of the electron-concentration limit in the alloying activity"),
+    Parameter("eta_amorphous_carbon_mV", "mV", "log", 50.0, 1.0, "excess overpotential on lithiated amorphous carbon (g = 0)"),
+    Parameter("transport_mV", "mV/(mA cm-2 um)", "log", 1.0, 2.0, "transport barrier per current density and carbon thickness"),
+    Parameter("transport_Ea_eV", "eV", "log", 0.3, 0.3, "activation energy of Li transport in lithiated carbon"),
+    Parameter("adhesion_barrier_mV", "mV", "log", 100.0, 1.0, "barrier at zero carbon/electrolyte toughness"),
+    Parameter("toughness_scale_J_m2", "J/m2", "log", 20.0, 1.0, "toughness that halves the adhesion barrier"),
+    Parameter("toughness_100MPa_J_m2", "J/m2", "log", 9.0, 1.0, "interfacial toughness after 100 MPa (d = 30 nm)"),
+    Parameter("toughness_pressure_exponent", "", "log", 1.0, 0.5, "exponent of toughness vs pressure"),
+    Parameter("toughness_size_exponent", "", "log", 1.0, 0.5, "exponent of toughness vs 1/particle size (JKR: 1)"),
+    Parameter("composite_relief", "", "logit", 0.5, 1.5, "transport-barrier fraction a dissolving metal network removes"),
+    Parameter("scale_mV", "mV", "log", 5.0, 1.0, "width of the sigmoid P(under) = sigmoid(margin/scale)"),
+)
+PARAM_NAMES: tuple[str, ...] = tuple(p.name for p in PARAMETERS)
+PRIOR_CENTER = np.array([math.log(p.prior_center) if p.transform == "log" else math.log(p.prior_center / (1 - p.prior_center))
+                    for p in PARAMETERS])
+PRIOR_SIGMA = np.array([p.prior_sigma for p in PARAMETERS])
+IS_LOGIT = np.array([p.transform == "logit" for p in PARAMETERS])
+
+
+def to_natural(z: np.ndarray) -> np.ndarray:
+    """Transformed parameters (..., n_params) -> natural units."""
+    z = np.asarray(z, dtype=float)
+    return np.where(IS_LOGIT, 1.0 / (1.0 + np.exp(-z)), np.exp(z))

@@ -1,0 +1,174 @@
+"""Model registry: numbered versions of the fitted gap model in a folder.
+
+Layout: ``<root>/v<N>/model.json`` (parameters, bootstrap ensemble, settings)
+and ``<root>/v<N>/metadata.json`` (data hash, package version, metrics, time,
+seed, training files). Version 0 is the shipped default: it is rebuilt
+reproducibly from the curated data (fixed seed) the first time it is needed,
+and again if the curated data or the package version changed. Retraining adds
+version N+1.
+
+Writes are atomic: a version is written into a temporary folder inside the
+root and renamed into place, so an interrupted write leaves the registry as
+it was. Models are stored as JSON (no pickle), so they are readable, diffable
+and safe to load.
+
+Root: ``--model-dir``, else ``$INTERLAYER_MODEL_DIR``, else
+``$XDG_DATA_HOME/interlayer-screen/models`` (``~/.local/share/...``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from descriptors.atomic import atomic_folder
+from descriptors.errors import InputError
+
+MODEL_DIR_ENV = "INTERLAYER_MODEL_DIR"
+SEED = 0
+N_BOOTSTRAP = 32
+
+
+def default_model_dir() -> Path:
+    """Registry root from the environment (see module docstring)."""
+    env = os.environ.get(MODEL_DIR_ENV)
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "interlayer-screen" / "models"
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("interlayer-screen")
+    except PackageNotFoundError:  # source checkout
+        return "0+unknown"
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries a fit depends on (recorded with every model)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for lib in ("numpy", "scipy", "pandas", "scikit-learn", "pymatgen"):
+        try:
+            out[lib] = version(lib)
+        except PackageNotFoundError:  # pragma: no cover
+            out[lib] = "missing"
+    return out
+
+
+class ModelRegistry:
+    """Versions of the gap model under ``root``."""
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        self.root = Path(root) if root is not None else default_model_dir()
+
+    def versions(self) -> list[int]:
+        if not self.root.is_dir():
+            return []
+        out = []
+        for p in self.root.iterdir():
+            if p.is_dir() and p.name.startswith("v") and p.name[1:].isdigit() and (p / "metadata.json").is_file():
+                out.append(int(p.name[1:]))
+        return sorted(out)
+
+    def metadata(self, version: int) -> dict[str, Any]:
+        path = self.root / f"v{version}" / "metadata.json"
+        if not path.is_file():
+            raise InputError(f"model version {version} is not in {self.root} (have: {', '.join(map(str, self.versions())) or 'none'})")
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def load(self, version: int | None = None, progress: bool = False) -> tuple[Any, dict[str, Any]]:
+        """(fitted pipeline, metadata) of a version; default the latest (building version 0 if needed)."""
+        if version is None or version == 0:
+            self.ensure_default(progress=progress)
+        if version is None:
+            version = self.versions()[-1]
+        meta = self.metadata(version)
+        state = json.loads((self.root / f"v{version}" / "model.json").read_text(encoding="utf-8"))
+        return pipeline_from_state(state), meta
+
+    def next_version(self) -> int:
+        v = self.versions()
+        return v[-1] + 1 if v else 0
+
+    def save(self, pipeline: Any, metadata: dict[str, Any], version: int | None = None, replace: bool = False) -> int:
+        """Write a version atomically; return its number."""
+        version = self.next_version() if version is None else version
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"{self.root}: cannot create the model registry ({exc.strerror})") from None
+        final = self.root / f"v{version}"
+        if final.exists() and not replace:
+            raise InputError(f"{final} already exists; the registry changed while fitting, run again")
+        meta = dict(metadata) | {"version": version}
+        with atomic_folder(final, replace=replace) as tmp:
+            (tmp / "model.json").write_text(json.dumps(pipeline_state(pipeline), indent=1), encoding="utf-8")
+            (tmp / "metadata.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+        return version
+
+    def ensure_default(self, progress: bool = False) -> dict[str, Any]:
+        """Build version 0 from the curated data unless an up-to-date one exists; return its metadata."""
+        from screen.model.training import training_set
+
+        ts = training_set()
+        if 0 in self.versions():
+            meta = self.metadata(0)
+            if meta.get("data_sha256") == ts.data_sha256 and meta.get("package_version") == package_version():
+                return meta
+            sys.stderr.write("interlayer: curated data or package version changed; rebuilding model version 0\n")
+        pipe, meta = fit_and_evaluate(ts, progress=progress)
+        meta |= {"description": "shipped default: curated literature data", "parent_version": None}
+        self.save(pipe, meta, version=0, replace=True)
+        return self.metadata(0)
+
+
+def pipeline_state(pipeline: Any) -> dict[str, Any]:
+    cells = pipeline.named_steps["cells"]
+    return {"cells": cells.get_params(), "gap": pipeline.named_steps["gap"].to_dict()}
+
+
+def pipeline_from_state(state: dict[str, Any]) -> Any:
+    from sklearn.pipeline import Pipeline
+
+    from screen.model.cells import CellFeaturizer
+    from screen.model.gap_model import NucleationGapModel
+
+    try:
+        return Pipeline([("cells", CellFeaturizer(**state["cells"])), ("gap", NucleationGapModel.from_dict(state["gap"]))])
+    except (KeyError, TypeError) as exc:
+        raise InputError(f"saved model is not readable by this version ({exc}); retrain it") from None
+
+
+def fit_and_evaluate(ts: Any, progress: bool = False, n_bootstrap: int = N_BOOTSTRAP, seed: int = SEED) -> tuple[Any, dict[str, Any]]:
+    """Fit the pipeline on a training set and cross-validate it; return (pipeline, metadata)."""
+    from screen.model.training import cross_validate, make_pipeline
+
+    pipe = make_pipeline(n_bootstrap=n_bootstrap, random_state=seed).fit(ts.X, ts.y)
+    cv = {s: cross_validate(ts, s, random_state=seed, progress=progress) for s in ("loo", "loso")}
+    metrics = {s: r.metrics for s, r in cv.items()}
+    held_out = {s: {str(k): float(v) for k, v in zip(r.predictions["record_id"], r.predictions["p_gap_model"])}
+                for s, r in cv.items()}
+    meta = {
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "package_version": package_version(),
+        "libraries": library_versions(),
+        "data_sha256": ts.data_sha256,
+        "n_observations": pipe.named_steps["gap"].n_observations_,
+        "n_fresh_records": ts.n_fresh,
+        "seed": seed,
+        "n_bootstrap": n_bootstrap,
+        "parameters": pipe.named_steps["gap"].params_,
+        "metrics": metrics,
+        "held_out_p_under_carbon": held_out,
+        "unused_nucleation_rows": ts.skipped,
+    }
+    return pipe, meta

@@ -1,0 +1,312 @@
+"""Training data for the gap model, cross-validation, and baselines.
+
+``literature_outcomes.csv`` (and fresh results in the same schema) become
+*observations*: one row per measured quantity of a cell (plating location,
+voltage-dip presence, numeric nucleation overpotential, interfacial toughness),
+each carrying the cell's candidate columns, ``observable``, ``record_id`` and
+``study_id``. ``nucleation_overpotentials.csv`` adds substrate-level rows that
+resolve to a metal, a carbon preset or a bare collector and are not already
+counted through a cell of the same study; the others (class-level statements,
+relative claims) are listed with the reason they were left out.
+
+Cross-validation holds out whole records (leave-one-out) or whole studies
+(leave-one-study-out) and scores plating locations (balanced accuracy, log-loss,
+Brier score on cells observed under or above the carbon) and numeric
+overpotentials (MAE), against a majority-class baseline and a logistic
+regression on the same descriptors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from descriptors.errors import InputError
+from screen.model.cells import CANDIDATE_COLUMNS, CellFeaturizer, preset_particle_size, validate_candidates
+
+#: literature_outcomes.csv column -> candidate column.
+OUTCOME_TO_CANDIDATE = {
+    "metal": "metal", "carbon": "carbon", "architecture": "architecture", "metal_thickness_nm": "metal_nm",
+    "carbon_thickness_nm": "carbon_nm", "current_density_mA_cm2": "current_ma_cm2", "stack_pressure_MPa": "stack_mpa",
+    "fab_pressure_MPa": "fab_mpa", "temperature_C": "temperature_c", "carbon_particle_size_nm": "carbon_particle_nm",
+}
+_COLLECTORS = {"stainless_steel": "SS", "ss": "SS", "cu": "Cu", "copper": "Cu"}
+BINARY = ("under_carbon", "above_carbon")
+
+
+def data_hash(*frames: pd.DataFrame) -> str:
+    """sha256 of the training tables (canonical CSV bytes), for the registry and run records."""
+    h = hashlib.sha256()
+    for f in frames:
+        h.update(f.to_csv(index=False, lineterminator="\n").encode())
+    return h.hexdigest()
+
+
+def _cells(outcomes: pd.DataFrame, label: str) -> pd.DataFrame:
+    cand = outcomes[list(OUTCOME_TO_CANDIDATE)].rename(columns=OUTCOME_TO_CANDIDATE)
+    cand = cand.astype(object).where(cand.notna(), "")
+    clean, _ = validate_candidates(cand, label=label, fill_defaults=False)
+    # the carbon's particle size falls back on the preset's
+    clean["carbon_particle_nm"] = clean["carbon_particle_nm"].fillna(clean["carbon"].map(preset_particle_size))
+    clean.index = outcomes.index
+    return clean
+
+
+def observations_from_outcomes(outcomes: pd.DataFrame, label: str = "literature_outcomes.csv") -> tuple[pd.DataFrame, np.ndarray]:
+    """Observation rows (candidate columns + observable, record_id, study_id) and their targets."""
+    cells = _cells(outcomes, label)
+    parts, ys = [], []
+
+    def add(mask: pd.Series, observable: str, values: pd.Series) -> None:
+        if mask.any():
+            part = cells[mask].copy()
+            part["observable"] = observable
+            part["record_id"] = outcomes.loc[mask, "record_id"].astype(str)
+            part["study_id"] = outcomes.loc[mask, "study_id"].astype(str)
+            parts.append(part)
+            ys.extend(values[mask].tolist())
+
+    loc = outcomes["li_location"].fillna("")
+    add(loc.isin(("under_carbon", "above_carbon", "mixed")), "li_location", loc)
+    dip = outcomes["nucleation_dip"].fillna("")
+    add(dip.isin(("yes", "no")), "nucleation_dip", dip)
+    add(outcomes["nucleation_overpotential_mV"].notna(), "eta_mV", outcomes["nucleation_overpotential_mV"])
+    add(outcomes["interfacial_toughness_J_m2"].notna(), "toughness_J_m2", outcomes["interfacial_toughness_J_m2"])
+    if not parts:
+        raise InputError(f"{label}: no row has a plating location, dip, overpotential or toughness to fit")
+    return pd.concat(parts, ignore_index=True), np.asarray(ys, dtype=object)
+
+
+def observations_from_nucleation(table: pd.DataFrame, outcomes: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """Substrate-level rows of nucleation_overpotentials.csv that the model can use, and why the rest are not used."""
+    from descriptors.data.curated import carbon_presets
+    from descriptors.data.elements import check_metal
+
+    presets = carbon_presets()
+    dip_sources = set(outcomes.loc[outcomes["nucleation_dip"].fillna("") != "", "source"].astype(str))
+    rows, ys, skipped = [], [], []
+    for i, r in table.reset_index(drop=True).iterrows():
+        tag = f"nucleation_overpotentials.csv line {i + 2} ({r['substrate']})"
+        if str(r["source"]) in dip_sources:
+            skipped.append(f"{tag}: already counted through the cells of the same study")
+            continue
+        sub = str(r["substrate"]).strip()
+        cand = {"metal": "none", "carbon": "none", "architecture": "none"}
+        if sub.lower() in _COLLECTORS:
+            pass
+        elif sub in presets:
+            cand |= {"carbon": sub, "architecture": "single_layer"}
+        else:
+            try:
+                cand |= {"metal": check_metal(sub), "architecture": "single_layer"}
+            except InputError:
+                skipped.append(f"{tag}: substrate is not a metal, a carbon preset or a collector (class-level or relative statement)")
+                continue
+        cand |= {"current_ma_cm2": r.get("current_density_mA_cm2"), "temperature_c": r.get("temperature_C")}
+        if pd.notna(r.get("eta_nucleation_mV")):
+            rows.append(cand | {"observable": "eta_mV"})
+            ys.append(float(r["eta_nucleation_mV"]))
+        elif str(r["nucleation_barrier"]) in ("present", "absent"):
+            rows.append(cand | {"observable": "nucleation_dip"})
+            ys.append("yes" if r["nucleation_barrier"] == "present" else "no")
+        else:
+            skipped.append(f"{tag}: no numeric overpotential and no present/absent call")
+            continue
+        rows[-1] |= {"record_id": f"NUC-{i + 2}", "study_id": f"NUC:{r['source']}"}
+    if not rows:
+        return pd.DataFrame(columns=list(CANDIDATE_COLUMNS) + ["observable", "record_id", "study_id"]), np.array([], dtype=object), skipped
+    raw = pd.DataFrame(rows)
+    cand_cols = [c for c in CANDIDATE_COLUMNS if c in raw.columns]
+    clean, _ = validate_candidates(raw[cand_cols].astype(object).where(raw[cand_cols].notna(), ""),
+                                   label="nucleation_overpotentials.csv", fill_defaults=False)
+    for c in ("observable", "record_id", "study_id"):
+        clean[c] = raw[c].to_numpy()
+    return clean, np.asarray(ys, dtype=object), skipped
+
+
+@dataclass
+class TrainingSet:
+    """Observations ready for the pipeline, and where they came from."""
+
+    X: pd.DataFrame
+    y: np.ndarray
+    skipped: list[str] = field(default_factory=list)
+    data_sha256: str = ""
+    n_fresh: int = 0
+
+    @property
+    def location_mask(self) -> np.ndarray:
+        return (self.X["observable"] == "li_location").to_numpy()
+
+
+def training_set(fresh: pd.DataFrame | None = None) -> TrainingSet:
+    """Curated outcomes (+ fresh results) and usable nucleation rows, as one observation table."""
+    from descriptors.data.curated import load_table
+
+    cur = load_table("literature_outcomes.csv")
+    nuc = load_table("nucleation_overpotentials.csv")
+    frames = [cur]
+    if fresh is not None and len(fresh):
+        clash = sorted(set(fresh["record_id"]) & set(cur["record_id"]))
+        if clash:
+            raise InputError(f"fresh results reuse curated record_id '{clash[0]}' (pick new ids)")
+        frames.append(fresh)
+    merged = pd.concat(frames, ignore_index=True)
+    X, y = observations_from_outcomes(merged)
+    Xn, yn, skipped = observations_from_nucleation(nuc, merged)
+    if len(Xn):
+        X, y = pd.concat([X, Xn], ignore_index=True), np.concatenate([y, yn])
+    return TrainingSet(X=X, y=y, skipped=skipped, data_sha256=data_hash(cur, nuc, *(frames[1:])),
+                       n_fresh=0 if fresh is None else len(fresh))
+
+
+def make_pipeline(n_bootstrap: int = 32, random_state: int = 0, energy_source: str = "oqmd_legacy") -> Any:
+    """CellFeaturizer -> NucleationGapModel."""
+    from sklearn.pipeline import Pipeline
+
+    from screen.model.gap_model import NucleationGapModel
+
+    return Pipeline([("cells", CellFeaturizer(energy_source=energy_source)),
+                     ("gap", NucleationGapModel(n_bootstrap=n_bootstrap, random_state=random_state))])
+
+
+#: Numeric descriptors and conditions the logistic baseline sees (same information as the gap model).
+BASELINE_NUMERIC = ("has_metal", "has_carbon", "solubility_score_mutual", "ec_limit_M_in_Li", "has_intermediate_phases",
+                    "graphitization_index", "carbon_nm", "current_ma_cm2", "stack_mpa", "fab_mpa", "temperature_c",
+                    "carbon_particle_nm")
+
+
+def logistic_baseline(random_state: int = 0) -> Any:
+    """Plain logistic regression on the same descriptors (median-imputed, standardized, one-hot architecture)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    num = Pipeline([("impute", SimpleImputer(strategy="median", keep_empty_features=True)), ("scale", StandardScaler())])
+    cols = ColumnTransformer([("num", num, list(BASELINE_NUMERIC)),
+                              ("arch", OneHotEncoder(handle_unknown="ignore"), ["architecture"])])
+    return Pipeline([("cells", CellFeaturizer()), ("cols", cols),
+                     ("lr", LogisticRegression(C=1.0, max_iter=1000, random_state=random_state))])
+
+
+def _metrics(y_true: np.ndarray, p: np.ndarray) -> dict[str, float | int]:
+    from sklearn.metrics import balanced_accuracy_score, brier_score_loss, log_loss
+
+    yt = (np.asarray(y_true) == "under_carbon").astype(int)
+    pc = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    return {"n": int(yt.size), "balanced_accuracy": float(balanced_accuracy_score(yt, (pc >= 0.5).astype(int))),
+            "log_loss": float(log_loss(yt, pc, labels=[0, 1])), "brier": float(brier_score_loss(yt, pc))}
+
+
+@dataclass
+class CVResult:
+    """Held-out predictions and metrics of one cross-validation scheme."""
+
+    scheme: str
+    metrics: dict[str, dict[str, Any]]
+    predictions: pd.DataFrame
+
+
+def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = 0, random_state: int = 0,
+                   progress: bool = False, energy_source: str = "oqmd_legacy") -> CVResult:
+    """Leave-one-record-out (``loo``) or leave-one-study-out (``loso``) CV of the gap model and both baselines.
+
+    ``energy_source`` picks the hull energies of the intermediate-phase descriptor (and, for
+    ``chgnet``, the heats of solution), so sources can be compared on held-out accuracy.
+    """
+    if scheme not in ("loo", "loso"):
+        raise InputError(f"unknown CV scheme '{scheme}' (loo or loso)")
+    from sklearn.base import clone
+
+    groups = ts.X["record_id" if scheme == "loo" else "study_id"].astype(str).to_numpy()
+    loc = ts.location_mask
+    binary = loc & np.isin(ts.y, BINARY)
+    eta = (ts.X["observable"] == "eta_mV").to_numpy()
+    scored = binary | eta
+    test_groups = np.unique(groups[scored])
+    gap_p = np.full(len(ts.X), np.nan)
+    lr_p = np.full(len(ts.X), np.nan)
+    maj_p = np.full(len(ts.X), np.nan)
+    eta_pred = np.full(len(ts.X), np.nan)
+    model = make_pipeline(n_bootstrap=n_bootstrap, random_state=random_state, energy_source=energy_source)
+    it = test_groups
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(test_groups, desc=f"CV {scheme}", unit="fold", leave=False, disable=None)
+    for g in it:
+        test = groups == g
+        train = ~test
+        m = clone(model).fit(ts.X[train], ts.y[train])
+        t = m.named_steps["gap"].predict_terms(m.named_steps["cells"].transform(ts.X[test]))
+        gap_p[test] = t["p_under_carbon"].to_numpy()
+        tb = test & binary
+        trb = train & binary
+        if tb.any():
+            yb = ts.y[trb].astype(str)
+            maj_p[tb] = float(np.mean(yb == "under_carbon") >= 0.5)
+            if len(set(yb)) == 2:
+                lr = clone(logistic_baseline(random_state)).fit(ts.X[trb], yb)
+                lr_p[tb] = lr.predict_proba(ts.X[tb])[:, list(lr.classes_).index("under_carbon")]
+            else:
+                lr_p[tb] = float(yb[0] == "under_carbon")
+        if (test & eta).any():
+            eta_pred[test & eta] = m.named_steps["gap"].predict_eta_cell(m.named_steps["cells"].transform(ts.X[test & eta]))
+    yb = ts.y[binary]
+    metrics: dict[str, dict[str, Any]] = {
+        "gap_model": _metrics(yb, gap_p[binary]),
+        "logistic_baseline": _metrics(yb, lr_p[binary]),
+        "majority_baseline": _metrics(yb, maj_p[binary]),
+    }
+    n_eta = int(eta.sum())
+    metrics["gap_model"]["eta_mae_mV"] = float(np.mean(np.abs(eta_pred[eta] - ts.y[eta].astype(float)))) if n_eta else None
+    metrics["gap_model"]["n_eta"] = n_eta
+    preds = ts.X.loc[binary, ["record_id", "study_id", "metal", "carbon", "architecture"]].copy()
+    preds["observed"] = yb
+    preds["p_gap_model"], preds["p_logistic"], preds["p_majority"] = gap_p[binary], lr_p[binary], maj_p[binary]
+    return CVResult(scheme=scheme, metrics=metrics, predictions=preds.reset_index(drop=True))
+
+
+def compare_energy_sources(ts: TrainingSet, sources: list[str], random_state: int = 0, progress: bool = False) -> pd.DataFrame:
+    """Cross-validated metrics of the gap model with each energy source (LOO and LOSO), one row per source and scheme.
+
+    The descriptor values that differ between sources are listed in ``changed_metals``
+    (metals of the training set whose phase call or solubility score changes against the first source).
+    """
+    from screen.model.cells import metal_descriptors
+
+    metals = sorted(m for m in ts.X["metal"].unique() if m != "none")
+    base = {m: metal_descriptors(m, sources[0]) for m in metals}
+    rows = []
+    for src in sources:
+        desc = {m: metal_descriptors(m, src) for m in metals}
+        changed = [m for m in metals if desc[m]["has_intermediate_phases"] != base[m]["has_intermediate_phases"]
+                   or abs(desc[m]["solubility_score_mutual"] - base[m]["solubility_score_mutual"]) > 0.05]
+        for scheme in ("loo", "loso"):
+            m = cross_validate(ts, scheme, random_state=random_state, progress=progress, energy_source=src).metrics
+            rows.append({"energy_source": src, "cv": scheme, "n": m["gap_model"]["n"],
+                         "balanced_accuracy": m["gap_model"]["balanced_accuracy"], "log_loss": m["gap_model"]["log_loss"],
+                         "brier": m["gap_model"]["brier"],
+                         "metals_with_phases": ";".join(x for x in metals if desc[x]["has_intermediate_phases"]),
+                         "changed_metals": ";".join(changed)})
+    return pd.DataFrame(rows)
+
+
+def in_sample(pipeline: Any, ts: TrainingSet) -> pd.DataFrame:
+    """Fitted-model terms for every plating-location record (for the margin figure and the change report)."""
+    loc = ts.location_mask
+    Xl = ts.X[loc]
+    t = pipeline.named_steps["gap"].predict_terms(pipeline.named_steps["cells"].transform(Xl))
+    out = Xl[["record_id", "study_id", "metal", "carbon", "architecture"]].copy()
+    out["observed"] = ts.y[loc]
+    out = pd.concat([out.reset_index(drop=True), t.reset_index(drop=True)], axis=1)
+    out["predicted"] = np.where(out["p_under_carbon"] >= 0.5, "under_carbon", "above_carbon")
+    return out
+
+

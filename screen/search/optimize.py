@@ -1,0 +1,280 @@
+"""The optuna loop: search space, samplers, storage, workers, resume, and the exhaustive grid.
+
+**Define-by-run space** (:func:`suggest`): ``metal`` (categorical; ``none`` = carbon-only
+layer), ``carbon`` (categorical presets), ``architecture`` (when the study allows more than
+one), ``metal_nm`` (log-uniform; only when there is a metal) and ``carbon_nm`` (log-uniform).
+
+**Batches.** Trials are asked in batches of ``population_size`` (one NSGA-II generation),
+evaluated together with the vectorised model, and told back with their constraint values
+(``trial.set_constraint``). NSGA-II assigns a generation from completed trials only, so a
+batch asked before any of it is told is exactly one generation, as in a sequential run.
+
+**Storage.** Default: optuna's journal file ``study.journal`` in the output folder (safe
+across processes on one machine; ``optuna-dashboard study.journal`` shows it). A
+``postgresql://`` (or any SQLAlchemy) URL puts the study in a database that workers on
+several machines share; each worker stops when the study holds ``n_trials`` finished or
+running trials.
+
+**Resume.** Trials left RUNNING by a killed worker are marked FAIL and their slots are run
+again. After each batch the sampler (with its random state) is pickled next to the journal
+(``sampler-w<k>.pkl``); a resumed worker restores it, so a seeded single-worker run that is
+killed and resumed gives the same trials as one that never stopped. With several workers the
+order in which they finish batches is up to the operating system, so such runs are
+reproducible only in what they find, not trial by trial.
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from descriptors.atomic import atomic_target
+from descriptors.errors import InputError
+from screen.search.objectives import CONSTRAINTS, DIRECTIONS, OBJECTIVE_NAMES, evaluate, objective_values
+
+JOURNAL_NAME = "study.journal"
+
+
+def suggest(trial: Any, spec: Any) -> dict[str, Any]:
+    """Sample one design from the study's space (define-by-run)."""
+    sp = spec.space
+    metal = trial.suggest_categorical("metal", spec.metal_choices)
+    carbon = trial.suggest_categorical("carbon", spec.carbon_choices)
+    archs = list(sp.architectures)
+    arch = trial.suggest_categorical("architecture", archs) if len(archs) > 1 else archs[0]
+    metal_nm = trial.suggest_float("metal_nm", *sp.metal_nm, log=True) if metal != "none" else np.nan
+    carbon_nm = trial.suggest_float("carbon_nm", *sp.carbon_nm, log=True)
+    return {"metal": metal, "carbon": carbon, "architecture": arch if metal != "none" else "single_layer",
+            "metal_nm": metal_nm, "carbon_nm": carbon_nm}
+
+
+def make_sampler(spec: Any, seed: int) -> Any:
+    import optuna
+
+    if spec.study.sampler == "nsga2":
+        return optuna.samplers.NSGAIISampler(population_size=spec.study.population_size, seed=seed)
+    return optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=True)
+
+
+def redact_url(url: str) -> str:
+    """A database URL with its password hidden (for messages and run.json)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable URL>"
+
+
+def make_storage(storage: str | None, out_dir: Path) -> Any:
+    """Journal file in ``out_dir`` (default) or an RDB storage from a URL; fail early if unreachable."""
+    import optuna
+    from optuna.storages.journal import JournalFileBackend, JournalStorage
+
+    if storage is None:
+        return JournalStorage(JournalFileBackend(str(out_dir / JOURNAL_NAME)))
+    if "://" not in storage:
+        raise InputError(f"--storage: '{storage}' is not a database URL (e.g. postgresql://user@127.0.0.1:5432/db)")
+    try:
+        return optuna.storages.RDBStorage(storage, engine_kwargs={"pool_pre_ping": True})
+    except ModuleNotFoundError as exc:
+        raise InputError(f"--storage {redact_url(storage)}: database driver missing ({exc.name}); "
+                         "install it with pip install 'interlayer-screen[postgres]'") from None
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"--storage {redact_url(storage)}: cannot open the study storage ({first[:200]})") from None
+
+
+def fail_stale(study: Any) -> int:
+    """Mark trials left RUNNING (a killed worker's) as FAIL; return how many."""
+    from optuna.trial import TrialState
+
+    stale = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+    for t in stale:
+        study._storage.set_trial_state_values(t._trial_id, state=TrialState.FAIL)
+    return len(stale)
+
+
+def n_taken(study: Any) -> int:
+    from optuna.trial import TrialState
+
+    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.RUNNING)))
+
+
+def _sampler_path(out_dir: Path | None, worker: int) -> Path | None:
+    return None if out_dir is None else out_dir / f"sampler-w{worker}.pkl"
+
+
+def _save_sampler(sampler: Any, path: Path | None) -> None:
+    if path is None:
+        return
+    with atomic_target(path) as tmp:
+        tmp.write_bytes(pickle.dumps(sampler))
+
+
+def load_or_make_sampler(spec: Any, worker: int, out_dir: Path | None, resume: bool) -> Any:
+    path = _sampler_path(out_dir, worker)
+    if resume and path is not None and path.is_file():
+        try:
+            return pickle.loads(path.read_bytes())
+        except Exception as exc:
+            raise InputError(f"{path}: cannot restore the sampler state ({type(exc).__name__}); "
+                             "delete it to resume with a fresh sampler") from None
+    return make_sampler(spec, spec.study.seed + worker)
+
+
+def run_batches(study: Any, spec: Any, pipeline: Any, n_trials: int, *, sampler_path: Path | None = None,
+                on_batch: Callable[[int], None] | None = None) -> int:
+    """Ask, evaluate and tell batches until the study holds ``n_trials`` finished or running trials."""
+    told = 0
+    batch = spec.study.population_size
+    while True:
+        k = min(batch, n_trials - n_taken(study))
+        if k <= 0:
+            return told
+        trials = [study.ask() for _ in range(k)]
+        try:
+            designs = pd.DataFrame([suggest(t, spec) for t in trials])
+        except ValueError as exc:
+            if "distribution" not in str(exc).lower() and "value space" not in str(exc):
+                raise
+            from optuna.trial import TrialState
+
+            for t in trials:
+                study.tell(t, state=TrialState.FAIL)
+            raise InputError(f"study '{spec.study.name}': the study file's search space differs from the stored study's "
+                             f"({exc}); restore the file or start again with --overwrite") from None
+        table = evaluate(spec, pipeline, designs)
+        values = objective_values(table)
+        cons = table[list(CONSTRAINTS)].to_numpy(float)
+        for t, v, c, s in zip(trials, values, cons, table["score"].to_numpy(float)):
+            for name, cv in zip(CONSTRAINTS, c):
+                t.set_constraint(name, float(cv))
+            t.set_user_attr("score", float(s))
+            study.tell(t, [float(x) for x in np.nan_to_num(v, nan=0.0)])
+        told += k
+        _save_sampler(study.sampler, sampler_path)
+        if on_batch:
+            on_batch(k)
+
+
+def _worker_main(spec_dict: dict[str, Any], storage_url: str | None, out_dir: str, worker: int, model_root: str,
+                 model_version: int | None, n_trials: int, resume: bool) -> int:
+    """Entry point of a worker process (spawned by :func:`optimize`)."""
+    import optuna
+
+    from screen.model.registry import ModelRegistry
+    from screen.search.spec import StudySpec
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    spec = StudySpec.model_validate(spec_dict)
+    pipeline, _ = ModelRegistry(model_root).load(model_version)
+    storage = make_storage(storage_url, Path(out_dir))
+    sampler = load_or_make_sampler(spec, worker, Path(out_dir) if storage_url is None else None, resume)
+    study = optuna.load_study(study_name=spec.study.name, storage=storage, sampler=sampler)
+    return run_batches(study, spec, pipeline, n_trials,
+                       sampler_path=_sampler_path(Path(out_dir), worker) if storage_url is None else None)
+
+
+def optimize(spec: Any, pipeline: Any, *, out_dir: Path, storage_url: str | None, model_root: Path,
+             model_version: int | None, resume: bool, workers: int = 1, progress: bool = True) -> tuple[Any, dict[str, Any]]:
+    """Create or load the study and run it to ``n_trials``; return (study, run facts)."""
+    import optuna
+    from tqdm.auto import tqdm
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    storage = make_storage(storage_url, out_dir)
+    names = [s.study_name for s in optuna.get_all_study_summaries(storage)] if resume or storage_url else []
+    exists = spec.study.name in names
+    if resume and not exists:
+        raise InputError(f"--resume: no study '{spec.study.name}' in {'the storage' if storage_url else out_dir / JOURNAL_NAME}")
+    sampler = load_or_make_sampler(spec, 0, out_dir if storage_url is None else None, resume)
+    study = optuna.create_study(study_name=spec.study.name, storage=storage, sampler=sampler, directions=DIRECTIONS,
+                                load_if_exists=True)
+    if not exists:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            study.set_metric_names(list(OBJECTIVE_NAMES))
+    stale = fail_stale(study) if (resume or storage_url) else 0
+    n_trials = spec.study.n_trials
+    start = n_taken(study)
+    t0 = time.perf_counter()
+    bar = tqdm(total=n_trials, initial=min(start, n_trials), desc=f"screen {spec.study.name}", unit="trial", disable=not progress)
+    try:
+        if workers <= 1:
+            run_batches(study, spec, pipeline, n_trials, sampler_path=_sampler_path(out_dir, 0) if storage_url is None else None,
+                        on_batch=bar.update)
+        else:
+            _run_workers(spec, storage_url, out_dir, model_root, model_version, n_trials, resume, workers, study, bar)
+    finally:
+        bar.close()
+    elapsed = time.perf_counter() - t0
+    facts = {"trials_before": start, "stale_running_marked_failed": stale, "optimize_seconds": round(elapsed, 3),
+             "workers": workers}
+    return study, facts
+
+
+def _run_workers(spec: Any, storage_url: str | None, out_dir: Path, model_root: Path, model_version: int | None,
+                 n_trials: int, resume: bool, workers: int, study: Any, bar: Any) -> None:
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    args = [(spec.model_dump(), storage_url, str(out_dir), w, str(model_root), model_version, n_trials, resume)
+            for w in range(workers)]
+    with ctx.Pool(workers) as pool:
+        results = [pool.apply_async(_worker_main, a) for a in args]
+        while not all(r.ready() for r in results):
+            time.sleep(0.25)
+            bar.update(max(0, min(n_taken(study), n_trials) - bar.n))
+        for r in results:
+            r.get()
+    bar.update(max(0, min(n_taken(study), n_trials) - bar.n))
+
+
+def completed_designs(study: Any) -> pd.DataFrame:
+    """Params of every COMPLETE trial (one row per trial, with its number)."""
+    from optuna.trial import TrialState
+
+    rows = []
+    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        p = t.params
+        rows.append({"trial": t.number, "metal": p["metal"], "carbon": p["carbon"],
+                     "architecture": p.get("architecture", "single_layer" if p["metal"] == "none" else None),
+                     "metal_nm": p.get("metal_nm", np.nan), "carbon_nm": p["carbon_nm"]})
+    df = pd.DataFrame(rows)
+    if df.empty:
+        raise InputError("the study has no completed trial")
+    return df.sort_values("trial").reset_index(drop=True)
+
+
+def exhaustive_grid(spec: Any) -> pd.DataFrame:
+    """Every (metal, carbon, architecture) on a log grid of both thicknesses."""
+    sp, ex = spec.space, spec.exhaustive
+    m_nm = np.geomspace(*sp.metal_nm, ex.metal_nm_points)
+    c_nm = np.geomspace(*sp.carbon_nm, ex.carbon_nm_points)
+    parts = []
+    for metal in spec.metal_choices:
+        archs = ["single_layer"] if metal == "none" else list(sp.architectures)
+        thick = [np.nan] if metal == "none" else m_nm
+        mm, cc = np.meshgrid(thick, c_nm, indexing="ij")
+        for carbon in spec.carbon_choices:
+            for arch in archs:
+                parts.append(pd.DataFrame({"metal": metal, "carbon": carbon, "architecture": arch,
+                                           "metal_nm": mm.ravel(), "carbon_nm": cc.ravel()}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def run_exhaustive(spec: Any, pipeline: Any, chunk: int = 50_000) -> tuple[pd.DataFrame, float]:
+    """Evaluate the whole grid (vectorised, in chunks); return (table, seconds)."""
+    grid = exhaustive_grid(spec)
+    t0 = time.perf_counter()
+    parts = [evaluate(spec, pipeline, grid.iloc[i:i + chunk]) for i in range(0, len(grid), chunk)]
+    return pd.concat(parts, ignore_index=True), time.perf_counter() - t0

@@ -1,0 +1,77 @@
+"""Ranking of evaluated designs: best design per (metal, carbon, architecture), the Pareto set, and the
+exhaustive-grid check of an optuna ranking (top-10 recall)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from screen.search.objectives import OBJECTIVE_NAMES, OBJECTIVES
+from screen.search.optimize import run_exhaustive
+
+__all__ = ["PAIR", "RANKING_COLUMNS", "exhaustive_check", "pareto_mask", "rank_designs", "top_pairs"]
+
+PAIR = ["metal", "carbon", "architecture"]
+RANKING_COLUMNS = (
+    "rank", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "score", *OBJECTIVE_NAMES,
+    "p_under_carbon", "p_under_carbon_lo", "p_under_carbon_hi", "margin_mV", "margin_mV_lo", "margin_mV_hi",
+    "eta_metal_mV", "eta_carbon_mV", "barrier_mV", "plating_site",
+    "li_loss_mAh_cm2", "li_metal_mAh_cm2", "li_carbon_mAh_cm2", "li_richest_phase", "li_uptake_per_M", "uptake_basis",
+    "metal_expansion_ratio", "carbon_capacity_basis", "price_doubtful", "carbon_nm_calibrated",
+    "solubility_score_mutual", "ec_limit_M_in_Li", "has_intermediate_phases", "graphitization_index", "trial",
+)
+
+
+def rank_designs(table: pd.DataFrame) -> pd.DataFrame:
+    """Best feasible design per (metal, carbon, architecture), ranked by score (ties: trial number)."""
+    feas = table[table["feasible"]].sort_values(["score", "trial"], ascending=[False, True], kind="mergesort")
+    best = feas.drop_duplicates(PAIR, keep="first").reset_index(drop=True)
+    best.insert(0, "rank", np.arange(1, len(best) + 1))
+    return best
+
+
+def pareto_mask(table: pd.DataFrame) -> np.ndarray:
+    """Non-dominated rows among the feasible ones (objective directions from :data:`OBJECTIVES`)."""
+    vals = np.column_stack([table[n].to_numpy(float) * (-1.0 if d == "maximize" else 1.0) for n, d in OBJECTIVES])
+    vals = np.nan_to_num(vals, nan=np.inf)
+    feas = table["feasible"].to_numpy(bool)
+    mask = np.zeros(len(table), dtype=bool)
+    idx = np.flatnonzero(feas)
+    sub = vals[idx]
+    for k, i in enumerate(idx):
+        dominated = np.any(np.all(sub <= sub[k], axis=1) & np.any(sub < sub[k], axis=1))
+        mask[i] = not dominated
+    return mask
+
+
+def top_pairs(ranked: pd.DataFrame, k: int = 10) -> list[tuple[str, str, str]]:
+    return [tuple(r) for r in ranked[PAIR].head(k).itertuples(index=False, name=None)]
+
+
+def exhaustive_check(spec: Any, pipeline: Any, trials: pd.DataFrame, ranked: pd.DataFrame) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Compare the optuna ranking with a dense grid: top-10 recall and evaluations needed."""
+    grid, seconds = run_exhaustive(spec, pipeline)
+    grid["trial"] = np.arange(len(grid))
+    g_rank = rank_designs(grid)
+    ex_top = top_pairs(g_rank)
+    op_top = set(top_pairs(ranked))
+    first_seen = trials.groupby(PAIR)["trial"].min().to_dict()
+    optuna_rank = dict(zip(ranked[PAIR].itertuples(index=False, name=None), ranked["rank"]))
+    rows = []
+    for i, pair in enumerate(ex_top, start=1):
+        r = g_rank.iloc[i - 1]
+        rows.append({"exhaustive_rank": i, "metal": pair[0], "carbon": pair[1], "architecture": pair[2],
+                     "exhaustive_score": float(r["score"]), "metal_nm": r["metal_nm"], "carbon_nm": r["carbon_nm"],
+                     "in_optuna_top10": pair in op_top,
+                     "optuna_rank": int(optuna_rank[pair]) if pair in optuna_rank else None,
+                     "first_optuna_trial": int(first_seen[pair]) if pair in first_seen else None})
+    recall = sum(r["in_optuna_top10"] for r in rows) / max(1, len(rows))
+    summary = {"grid_evaluations": int(len(grid)), "grid_seconds": round(seconds, 3),
+               "candidates_per_second": round(len(grid) / seconds, 1) if seconds > 0 else None,
+               "optuna_evaluations": int(len(trials)), "top10_recall": recall,
+               "best_exhaustive_score": float(g_rank["score"].iloc[0]) if len(g_rank) else None,
+               "best_optuna_score": float(ranked["score"].iloc[0]) if len(ranked) else None,
+               "grid": {"metal_nm_points": spec.exhaustive.metal_nm_points, "carbon_nm_points": spec.exhaustive.carbon_nm_points}}
+    return summary, pd.DataFrame(rows)

@@ -1,0 +1,139 @@
+"""Run a screening study end to end: :func:`run_study` (the Python face of ``interlayer screen``).
+
+Data flow: study file -> model from the registry -> optuna loop (:mod:`screen.search.optimize`) ->
+re-evaluation of every completed trial -> ranking, Pareto set, optional exhaustive check ->
+outputs (:mod:`screen.report.study_report`). Outputs are staged in a hidden folder and moved into the
+output folder when complete, ``run.json`` last, so a folder with ``run.json`` is a finished run.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from descriptors.atomic import staged_run
+from descriptors.data.curated import data_hashes
+from descriptors.errors import InputError
+from screen.search.objectives import evaluate
+from screen.search.optimize import JOURNAL_NAME, completed_designs, optimize
+from screen.search.ranking import RANKING_COLUMNS, exhaustive_check, pareto_mask, rank_designs
+
+OUTPUT_FILES = ("ranking.csv", "ranking.json", "pareto.csv", "trials.csv", "exhaustive_top.csv", "explanations.csv",
+                "vs_reference.csv", "pareto.png", "tradeoffs.png", "importances.png", "ranking.png", "report.html", "run.json")
+
+def study_extras(spec: Any, pipeline: Any, ranked: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The ``[report]`` tables: ``explanations`` (why the top metals rank high) and ``vs_reference``."""
+    from screen.analysis.explain import explain_top, versus_reference
+
+    extras = {}
+    if spec.report.explain_top and len(ranked):
+        extras["explanations"] = explain_top(spec, pipeline, ranked, spec.report.explain_top)
+    if spec.report.reference_metal and len(ranked):
+        extras["vs_reference"] = versus_reference(spec, ranked, spec.report.reference_metal)
+    return {k: v for k, v in extras.items() if len(v)}
+
+
+def _prepare_output(out: Path, resume: bool, overwrite: bool, shared_storage: bool) -> None:
+    done = (out / "run.json").exists()
+    journal = (out / JOURNAL_NAME).exists()
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder")
+    if resume and not shared_storage and not journal:
+        raise InputError(f"--resume: {out} holds no study journal ({JOURNAL_NAME})")
+    if not resume and not overwrite and (done or (journal and not shared_storage)):
+        raise InputError(f"{out}: already holds a study; use --resume to continue it or --overwrite to start again")
+    if overwrite and out.is_dir():
+        for name in (*OUTPUT_FILES, JOURNAL_NAME):
+            (out / name).unlink(missing_ok=True)
+        for p in out.glob("sampler-w*.pkl"):
+            p.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def run_study(study: str | Path | None = None, *, output: str | Path | None = None, n_trials: int | None = None,
+              seed: int | None = None, workers: int = 1, storage: str | None = None, resume: bool = False,
+              overwrite: bool = False, exhaustive: bool = False, model_version: int | None = None,
+              model_dir: str | Path | None = None, progress: bool = True, plots: bool = True) -> pd.DataFrame:
+    """Run a screening study and write its outputs; return the ranking.
+
+    Args:
+        study: study file (TOML); ``None`` = the shipped ``studies/default.toml``.
+        output: output folder (default: the study file's ``output``, else ``runs/<name>``).
+        n_trials: total trials (overrides the study file).
+        seed: sampler seed (overrides the study file).
+        workers: parallel worker processes on this machine.
+        storage: database URL shared by workers on several machines (default: a journal file in the output folder).
+        resume: continue the study in the output folder / storage.
+        overwrite: discard an earlier run in the output folder.
+        exhaustive: also evaluate a dense grid and report the top-10 recall of the optuna ranking.
+        model_version: registry version of the gap model (default: the study file's, else the latest).
+        model_dir: registry root (default ``$INTERLAYER_MODEL_DIR`` or the user data folder).
+        progress: show a progress bar.
+        plots: write the PNG plots and the HTML report.
+
+    Returns:
+        The ranking (one row per metal/carbon/architecture, best feasible design, ranked by score).
+    """
+    from screen.model.registry import ModelRegistry, library_versions, package_version
+    from screen.report.study_report import write_outputs
+    from screen.search.spec import load_study, require_kind
+
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}")
+    spec = load_study(study, overrides={"study": {"n_trials": n_trials, "seed": seed, "model_version": model_version,
+                                                  "output": str(output) if output is not None else None}})
+    require_kind(spec, "screen", "interlayer screen")
+    out = spec.output_dir()
+    registry = ModelRegistry(model_dir)
+    t0 = time.perf_counter()
+    pipeline, model_meta = registry.load(spec.study.model_version, progress=progress)
+    if storage is not None:
+        from screen.search.optimize import make_storage
+
+        make_storage(storage, out)  # fail before anything is written if the database is unreachable
+    created = not out.exists()
+    _prepare_output(out, resume, overwrite, storage is not None)
+    try:
+        study_obj, facts = optimize(spec, pipeline, out_dir=out, storage_url=storage, model_root=registry.root,
+                                    model_version=model_meta["version"], resume=resume, workers=workers, progress=progress)
+    except InputError:
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    from optuna.trial import TrialState
+
+    designs = completed_designs(study_obj)
+    table = evaluate(spec, pipeline, designs.drop(columns="trial"))
+    table.insert(0, "trial", designs["trial"].to_numpy())
+    table["pareto"] = pareto_mask(table)
+    ranked = rank_designs(table)
+    states = pd.Series([t.state.name for t in study_obj.get_trials(deepcopy=False)]).value_counts().to_dict()
+    ex_summary, ex_top = (exhaustive_check(spec, pipeline, table, ranked) if exhaustive else (None, pd.DataFrame()))
+    from screen.search.optimize import redact_url
+
+    run = {
+        "study": {"name": spec.study.name, "file": spec.source_path, "file_sha256": spec.source_sha256,
+                  "resolved": spec.model_dump(exclude={"source_path", "source_sha256"})},
+        "seed": spec.study.seed, "n_trials": spec.study.n_trials, "sampler": spec.study.sampler,
+        "storage": redact_url(storage) if storage else f"journal file {out / JOURNAL_NAME}",
+        "trial_states": {k: int(v) for k, v in states.items()},
+        "completed_trials": int(len(table)), "infeasible_trials": int((~table["feasible"]).sum()),
+        "infeasible_by_constraint": {c: int((table[c] > 0).sum()) for c in ("c_total_nm", "c_forbidden", "c_min_p", "c_closed_carbon")},
+        "failed_trials": int(states.get(TrialState.FAIL.name, 0)),
+        "pareto_trials": int(table["pareto"].sum()), "ranked_designs": int(len(ranked)),
+        "model": {"version": model_meta["version"], "data_sha256": model_meta["data_sha256"], "registry": str(registry.root),
+                  "seed": model_meta.get("seed")},
+        "data_sha256": data_hashes(), "package_version": package_version(), "library_versions": library_versions(),
+        "exhaustive": ex_summary, **facts, "total_seconds": None,
+    }
+    extras = study_extras(spec, pipeline, ranked)
+    run["extras"] = sorted(extras)
+    with staged_run(out, run, t0) as staging:
+        write_outputs(staging, spec, table, ranked, ex_top, run, study_obj, plots=plots, extras=extras)
+    result = ranked[[c for c in RANKING_COLUMNS if c in ranked.columns]].copy()
+    result.attrs["output"] = str(out)
+    return result

@@ -1,0 +1,161 @@
+"""calibrate / predict / retrain / models: outputs for scripting, registry versions, one-line errors, nothing written on failure."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from descriptors.data.curated import datasets_dir, file_sha256
+from screen.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_predict_source_cell_json(capsys, model_env):
+    code, out, _ = run(capsys, "predict", "--metal", "Mg", "--carbon", "c60_film", "--architecture", "bilayer", "--metal-nm", "500",
+                       "--carbon-nm", "100", "--current-ma-cm2", "0.1", "--stack-mpa", "15", "--fab-mpa", "250",
+                       "--temperature-c", "25", "--format", "json")
+    assert code == 0
+    d = json.loads(out)
+    assert all(len(d[f"{k}_interval"]) == 2 for k in ("eta_metal_mV", "eta_carbon_mV", "barrier_mV", "margin_mV", "p_under_carbon"))
+    assert d["p_under_carbon"] > 0.5 and d["plating_site"] == "under_carbon"
+    assert d["defaults_used"] == [] and d["model_version"] == 0
+    assert d["descriptors"]["metal"]["has_intermediate_phases"] is False
+
+
+def test_predict_reports_defaults_and_accepts_none(capsys, model_env):
+    code, out, _ = run(capsys, "predict", "--metal", "none", "--carbon", "carbon_black", "--format", "json")
+    d = json.loads(out)
+    assert code == 0 and d["inputs"]["architecture"] == "single_layer"
+    assert {"architecture", "carbon_nm", "fab_mpa", "temperature_c"} <= set(d["defaults_used"])
+    code, out, _ = run(capsys, "predict", "--metal", "Ag", "--carbon", "none", "--format", "json")
+    d = json.loads(out)
+    assert code == 0 and d["p_under_carbon"] is None and d["plating_site"] == "on_metal"
+
+
+def test_batch_predict_csv(capsys, model_env, tmp_path):
+    src = tmp_path / "cands.csv"
+    pd.DataFrame({"metal": ["Mg", "Sn", "none"], "carbon": ["c60_film", "carbon_black", "none"],
+                  "architecture": ["", "nanocomposite", ""], "fab_mpa": ["", "400", ""]}).to_csv(src, index=False)
+    out_csv = tmp_path / "pred.csv"
+    code, _, _ = run(capsys, "predict", "--input", str(src), "--format", "csv", "--output", str(out_csv))
+    assert code == 0
+    res = pd.read_csv(out_csv)
+    assert list(res["plating_site"]) == ["under_carbon", "above_carbon", "on_collector"]
+    assert res.loc[1, "fab_mpa"] == 400 and res.loc[0, "fab_mpa"] == 250
+
+
+@pytest.mark.parametrize("text, message", [
+    ("metal,carbon,carbon_mn\nMg,graphite,5\n", "unknown column 'carbon_mn'"),
+    ("metal,carbn\nMg,graphite\n", "unknown column 'carbn'"),
+    ("metal,fab_mpa\nMg,5\n", "missing required column 'carbon'"),
+    ("metal,carbon,carbon_nm\nMg,graphite,-5\n", "line 2, column 'carbon_nm'"),
+    ("metal,carbon,carbon_nm\nMg,graphite,nan\n", "not a finite number"),
+    ("metal,carbon\nMg,graphite\nUnobtainium,graphite\n", "line 3, column 'metal'"),
+    ("metal,carbon\nMg,diamond\n", "unknown carbon preset 'diamond'"),
+    ("metal,carbon,architecture\nMg,none,bilayer\n", "needs both a metal and a carbon"),
+])
+def test_batch_bad_input_one_line_nothing_written(capsys, model_env, tmp_path, text, message):
+    src = tmp_path / "bad.csv"
+    src.write_text(text)
+    out_csv = tmp_path / "out.csv"
+    code, out, err = run(capsys, "predict", "--input", str(src), "--output", str(out_csv))
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert not out_csv.exists()
+
+
+def test_predict_bad_options(capsys, model_env):
+    assert run(capsys, "predict", "--metal", "Xx", "--carbon", "graphite")[0] == 2
+    with pytest.raises(SystemExit) as e:
+        main(["predict", "--metal", "Mg", "--carbon", "graphite", "--carbon-nm", "-1"])
+    assert e.value.code == 2
+    assert run(capsys, "predict", "--metal", "Mg", "--carbon", "graphite", "--model", "99")[0] == 2
+
+
+def test_calibrate_json_and_plot(capsys, model_env, tmp_path):
+    png = tmp_path / "margins.png"
+    code, out, _ = run(capsys, "calibrate", "--format", "json", "--plot", str(png))
+    assert code == 0 and png.stat().st_size > 10_000
+    d = json.loads(out)
+    loo = d["metrics"]["loo"]
+    assert set(loo) == {"gap_model", "logistic_baseline", "majority_baseline"}
+    for k in ("balanced_accuracy", "log_loss", "brier"):
+        assert k in loo["gap_model"]
+    assert "eta_mae_mV" in loo["gap_model"]
+
+
+HEADER = (datasets_dir() / "literature_outcomes.csv").read_text(encoding="utf-8").splitlines()[0]
+FRESH = HEADER + "\n" + ",".join([
+    "LAB-1", "LAB", "In-house", "SS", "Zn", "carbon_black", "bilayer", "200", "1000", "", "", "", "Li6PS5Cl", "Li", "350", "10",
+    "25", "0.2", "1", "{loc}", "no", "4", "", "", "", "", "https://example.org/notebook/LAB-1", "text", "A", "", "test row",
+]) + "\n"
+
+
+@pytest.fixture
+def private_registry(registry, tmp_path):
+    root = tmp_path / "models"
+    shutil.copytree(registry.root, root)
+    return root
+
+
+def test_retrain_dry_run_then_save(capsys, private_registry, tmp_path):
+    curated = datasets_dir() / "literature_outcomes.csv"
+    before_hash = file_sha256(curated)
+    fresh = tmp_path / "fresh.csv"
+    fresh.write_text(FRESH.format(loc="above_carbon"))
+    code, out, _ = run(capsys, "retrain", str(fresh), "--dry-run", "--model-dir", str(private_registry), "--format", "json")
+    d = json.loads(out)
+    assert code == 0 and d["saved_version"] is None
+    assert d["metrics_after"]["loo"]["gap_model"]["n"] == d["metrics_before"]["loo"]["gap_model"]["n"] + 1
+    assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
+    code, out, _ = run(capsys, "retrain", str(fresh), "--model-dir", str(private_registry), "--format", "json")
+    assert code == 0 and json.loads(out)["saved_version"] == 1
+    assert file_sha256(curated) == before_hash
+    code, out, _ = run(capsys, "models", "list", "--model-dir", str(private_registry), "--format", "json")
+    rows = json.loads(out)
+    assert [r["version"] for r in rows] == [0, 1] and rows[1]["parent"] == 0
+    code, out, _ = run(capsys, "predict", "--metal", "Zn", "--carbon", "carbon_black", "--model-dir", str(private_registry),
+                       "--format", "json")
+    assert json.loads(out)["model_version"] == 1
+    code, out, _ = run(capsys, "predict", "--metal", "Zn", "--carbon", "carbon_black", "--model", "0",
+                       "--model-dir", str(private_registry), "--format", "json")
+    assert json.loads(out)["model_version"] == 0
+
+
+@pytest.mark.parametrize("loc, message", [("beneath", "li_location"), ("above_carbon,extra", "")])
+def test_retrain_bad_rows_exit_2_nothing_saved(capsys, private_registry, tmp_path, loc, message):
+    fresh = tmp_path / "fresh.csv"
+    fresh.write_text(FRESH.format(loc=loc))
+    code, _, err = run(capsys, "retrain", str(fresh), "--model-dir", str(private_registry))
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
+
+
+def test_retrain_rejects_misspelled_column(capsys, private_registry, tmp_path):
+    fresh = tmp_path / "fresh.csv"
+    fresh.write_text(FRESH.format(loc="above_carbon").replace("li_location", "li_locaton"))
+    code, _, err = run(capsys, "retrain", str(fresh), "--model-dir", str(private_registry))
+    assert code == 2 and "li_loc" in err
+    assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
+
+
+def test_registry_write_is_atomic(private_registry, monkeypatch, gap_pipeline):
+    import screen.model.registry as registry_mod
+
+    reg = registry_mod.ModelRegistry(private_registry)
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(registry_mod, "pipeline_state", boom)
+    with pytest.raises(OSError):
+        reg.save(gap_pipeline, {"note": "should not land"})
+    assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
+    assert reg.versions() == [0]

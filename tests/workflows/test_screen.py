@@ -1,0 +1,248 @@
+"""The optuna screening loop: study files, ranking science, constraints, reproducibility, resume, workers, storage."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import optuna
+import pandas as pd
+import pytest
+
+from descriptors.errors import InputError
+from screen.cli import main
+from screen.search.spec import default_study_path, load_study
+from screen.workflows.study import run_study
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SMALL = """
+[study]
+name = "small"
+seed = {seed}
+n_trials = {n}
+population_size = 20
+
+[space]
+metals = ["Mg", "Ag", "Zn", "Sn", "Al", "Cu", "Hg"]
+carbons = ["c60_film", "carbon_black", "graphite"]
+carbon_nm = [100.0, 10000.0]
+{extra}
+"""
+
+
+def _study(tmp_path: Path, n: int = 100, seed: int = 0, extra: str = "", name: str = "s.toml") -> Path:
+    p = tmp_path / name
+    p.write_text(SMALL.format(n=n, seed=seed, extra=extra))
+    return p
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory, registry):
+    tmp = tmp_path_factory.mktemp("small")
+    study = _study(tmp)
+    out = tmp / "out"
+    ranked = run_study(study, output=out, model_dir=registry.root, progress=False, exhaustive=True)
+    return ranked, out
+
+
+def test_default_study_is_the_curated_source_paper_cell():
+    """The study file and the curated record of the source paper's Mg/C cell are written separately; they must agree."""
+    from descriptors.data.curated import load_table
+
+    spec = load_study(None)
+    assert default_study_path().read_bytes() == (ROOT / "studies" / "default.toml").read_bytes()
+    seed = load_table("literature_outcomes.csv").set_index("record_id").loc["WU26-a"]
+    c = spec.cell
+    assert c.electrolyte == seed["electrolyte"]
+    assert (c.current_ma_cm2, c.areal_capacity_mah_cm2, c.stack_mpa) == (seed["current_density_mA_cm2"],
+                                                                        seed["areal_capacity_mAh_cm2"], seed["stack_pressure_MPa"])
+    # "all" resolves to every priced, non-radioactive metal with descriptors, the literature's metals among them
+    metals = [m for m in spec.metal_choices if m != "none"]
+    assert len(metals) >= 30 and {"Mg", "Ag", "Zn", "Sn", "Al", "Cu"} <= set(metals)
+
+
+def test_ranking_puts_mg_and_ag_above_carbon_only_sn_and_al(small_run):
+    ranked, _ = small_run
+    best = ranked.groupby("metal")["rank"].min()
+    for good in ("Mg", "Ag"):
+        for bad in ("none", "Sn", "Al"):
+            assert best[good] < best[bad], (good, bad)
+    # graphite puts Li on top of the carbon: never a feasible (P >= 0.5) design
+    assert not (ranked["carbon"] == "graphite").any()
+
+
+def test_forbidden_metal_is_infeasible_and_counted(small_run):
+    ranked, out = small_run
+    assert "Hg" not in set(ranked["metal"])
+    run = json.loads((out / "run.json").read_text())
+    trials = pd.read_csv(out / "trials.csv", keep_default_na=False, na_values=[""])
+    n_hg = int((trials["metal"] == "Hg").sum())
+    assert n_hg > 0 and run["infeasible_by_constraint"]["c_forbidden"] == n_hg
+    assert run["infeasible_trials"] == int((~trials["feasible"]).sum()) >= n_hg
+    assert str(run["infeasible_trials"]) in (out / "report.html").read_text()
+
+
+def test_outputs_are_complete_and_consistent(small_run):
+    ranked, out = small_run
+    for f in ("ranking.csv", "ranking.json", "pareto.csv", "trials.csv", "pareto.png", "tradeoffs.png", "importances.png",
+              "ranking.png", "report.html", "run.json", "study.journal", "exhaustive_top.csv"):
+        assert (out / f).is_file() and (out / f).stat().st_size > 0, f
+    csv = pd.read_csv(out / "ranking.csv", keep_default_na=False, na_values=[""])
+    assert list(csv["rank"]) == list(range(1, len(csv) + 1))
+    assert csv["score"].is_monotonic_decreasing
+    js = json.loads((out / "ranking.json").read_text())
+    assert len(js["ranking"]) == len(csv) and js["ranking"][0]["metal"] == csv["metal"].iloc[0]
+    run = json.loads((out / "run.json").read_text())
+    assert run["seed"] == 0 and run["trial_states"] == {"COMPLETE": 100}
+    assert set(run["data_sha256"]) >= {"literature_outcomes.csv", "element_prices.csv"}
+    assert run["model"]["version"] == 0 and run["study"]["file_sha256"]
+    html = (out / "report.html").read_text()
+    assert "data:image/png;base64," in html and "<table>" in html
+    pareto = pd.read_csv(out / "pareto.csv")
+    assert len(pareto) >= 1 and pareto["feasible"].all()
+    assert not any(p.name.startswith(".staging") for p in out.iterdir())
+
+
+def test_exhaustive_check_reports_recall(small_run):
+    _, out = small_run
+    ex = json.loads((out / "run.json").read_text())["exhaustive"]
+    spec = load_study(out.parent / "s.toml")
+    # 7 metals x 3 carbons x 12 x 12 thicknesses, plus carbon-only x 3 carbons x 12 carbon thicknesses
+    assert len(spec.metal_choices) == 8
+    assert ex["grid_evaluations"] == 7 * 3 * 144 + 3 * 12
+    assert ex["optuna_evaluations"] == 100
+    # 100 NSGA-II trials come within 2 % of the best score of the 3,060-point grid
+    assert ex["best_optuna_score"] >= 0.98 * ex["best_exhaustive_score"]
+    top = pd.read_csv(out / "exhaustive_top.csv")
+    assert top["exhaustive_score"].is_monotonic_decreasing
+
+
+def test_same_seed_same_ranking(tmp_path, registry):
+    a = run_study(_study(tmp_path, n=60), output=tmp_path / "a", model_dir=registry.root, progress=False, plots=False)
+    b = run_study(_study(tmp_path, n=60), output=tmp_path / "b", model_dir=registry.root, progress=False, plots=False)
+    pd.testing.assert_frame_equal(a, b)
+    c = run_study(_study(tmp_path, n=60, seed=7, name="c.toml"), output=tmp_path / "c", model_dir=registry.root,
+                  progress=False, plots=False)
+    assert not a[["metal_nm", "carbon_nm"]].equals(c[["metal_nm", "carbon_nm"]])
+
+
+def _complete_params(out: Path) -> list[dict]:
+    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(out / "study.journal")))
+    study = optuna.load_study(study_name="small", storage=storage)
+    return [t.params for t in study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))]
+
+
+def test_resume_after_a_killed_worker_reproduces_the_uninterrupted_run(tmp_path, registry):
+    full = tmp_path / "full"
+    run_study(_study(tmp_path, n=100), output=full, model_dir=registry.root, progress=False, plots=False)
+    part = tmp_path / "part"
+    run_study(_study(tmp_path, n=60), output=part, model_dir=registry.root, progress=False, plots=False)
+    # a worker that asked a batch and was killed: 20 RUNNING trials, sampler not saved
+    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(part / "study.journal")))
+    killed = optuna.load_study(study_name="small", storage=storage, sampler=optuna.samplers.RandomSampler(seed=1))
+    from screen.search.optimize import suggest
+
+    spec = load_study(_study(tmp_path, n=100))
+    for _ in range(20):
+        suggest(killed.ask(), spec)
+    with pytest.raises(InputError, match="already holds a study"):
+        run_study(_study(tmp_path, n=100), output=part, model_dir=registry.root, progress=False, plots=False)
+    run_study(_study(tmp_path, n=100), output=part, model_dir=registry.root, progress=False, plots=False, resume=True)
+    run = json.loads((part / "run.json").read_text())
+    assert run["stale_running_marked_failed"] == 20 and run["trial_states"] == {"COMPLETE": 100, "FAIL": 20}
+    assert _complete_params(part) == _complete_params(full)
+
+
+def test_resume_with_a_changed_space_is_refused(tmp_path, registry):
+    out = tmp_path / "r"
+    run_study(_study(tmp_path, n=20), output=out, model_dir=registry.root, progress=False, plots=False)
+    changed = _study(tmp_path, n=40).read_text().replace('"Hg"]', '"Hg", "Au"]')
+    (tmp_path / "changed.toml").write_text(changed)
+    with pytest.raises(InputError, match="search space differs"):
+        run_study(tmp_path / "changed.toml", output=out, model_dir=registry.root, progress=False, plots=False, resume=True)
+    assert json.loads((out / "run.json").read_text())["completed_trials"] == 20  # the earlier run's outputs survive
+
+
+def test_two_workers_on_one_journal_account_for_every_trial(tmp_path, registry):
+    out = tmp_path / "w"
+    ranked = run_study(_study(tmp_path, n=80), output=out, model_dir=registry.root, progress=False, plots=False, workers=2)
+    run = json.loads((out / "run.json").read_text())
+    assert run["trial_states"].get("COMPLETE", 0) >= 80 and "FAIL" not in run["trial_states"]
+    assert run["workers"] == 2 and len(ranked) > 0
+
+
+@pytest.mark.skipif(not os.environ.get("INTERLAYER_TEST_POSTGRES_URL"), reason="no PostgreSQL server (.ci/run starts one)")
+def test_postgresql_storage_two_workers_one_study(tmp_path, registry):
+    url = os.environ["INTERLAYER_TEST_POSTGRES_URL"]
+    name = f"pg{os.getpid()}"
+    study = _study(tmp_path, n=80, extra="").read_text().replace('name = "small"', f'name = "{name}"')
+    (tmp_path / "pg.toml").write_text(study)
+    run_study(tmp_path / "pg.toml", output=tmp_path / "pg", storage=url, workers=2, model_dir=registry.root,
+              progress=False, plots=False)
+    s = optuna.load_study(study_name=name, storage=url)
+    trials = s.get_trials()
+    assert sorted(t.number for t in trials) == list(range(len(trials)))
+    assert all(t.state == optuna.trial.TrialState.COMPLETE for t in trials) and len(trials) >= 80
+    run = json.loads((tmp_path / "pg" / "run.json").read_text())
+    assert run["completed_trials"] == len(trials) and "postgresql" in run["storage"] and "@" in run["storage"]
+
+
+def test_ci_requires_the_postgresql_test():
+    if os.environ.get("INTERLAYER_REQUIRE_POSTGRES"):
+        assert os.environ.get("INTERLAYER_TEST_POSTGRES_URL"), "CI must start PostgreSQL and set INTERLAYER_TEST_POSTGRES_URL"
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "INTERLAYER_TEST_POSTGRES_URL" in ci and "pg_createcluster" in ci
+
+
+@pytest.mark.parametrize("extra,match", [
+    ("bogus = 1", "unknown key 'space.bogus'"),
+    ('exclude = ["Qq"]', "space.exclude"),
+    ('metal_nm = [500.0, 10.0]', "space.metal_nm.*inverted"),
+])
+def test_bad_space_keys(tmp_path, extra, match):
+    text = SMALL.format(n=10, seed=0, extra="").replace('carbon_nm = [100.0, 10000.0]', f"carbon_nm = [100.0, 10000.0]\n{extra}")
+    p = tmp_path / "bad.toml"
+    p.write_text(text)
+    with pytest.raises(InputError, match=match):
+        load_study(p)
+
+
+@pytest.mark.parametrize("text,match", [
+    ('[study]\nname = "x"\n[space]\nmetals = ["Unobtainium"]\n', "space.metals"),
+    ('[study]\nname = "x"\n[space]\ncarbons = ["diamond"]\n', "unknown carbon preset 'diamond'"),
+    ('[study]\nname = "x"\n[space]\nmetals = ["Mg"]\nexclude = ["Mg"]\ninclude_carbon_only = false\n', "empty search space"),
+    ('[study]\nname = "x"\n[studdy]\nseed = 1\n', "unknown key 'studdy'"),
+    ('[study]\nname = "x"\nn_trials = 0\n', "study.n_trials"),
+    ('[study]\nname = "x"\n[constraints]\nmax_total_nm = 5.0\n', "constraints.max_total_nm"),
+    ('[study\nname = "x"\n', "not valid TOML"),
+])
+def test_bad_study_files_fail_with_one_line_and_write_nothing(tmp_path, capsys, model_env, text, match):
+    p = tmp_path / "bad.toml"
+    p.write_text(text)
+    out = tmp_path / "never"
+    assert main(["screen", "--study", str(p), "--output", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("interlayer: error:")
+    assert pytest.importorskip("re").search(match, err), err
+    assert not out.exists()
+
+
+def test_unreachable_storage_fails_cleanly(tmp_path, capsys, model_env):
+    out = tmp_path / "never"
+    code = main(["screen", "--study", str(_study(tmp_path, n=10)), "--output", str(out), "--no-progress",
+                 "--storage", "postgresql://nobody:secret@127.0.0.1:1/none"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "cannot open the study storage" in err
+    assert "secret" not in err and not out.exists()
+
+
+def test_cli_screen_json_and_api_agree(tmp_path, capsys, model_env):
+    study = _study(tmp_path, n=40)
+    assert main(["screen", "--study", str(study), "--output", str(tmp_path / "cli"), "--no-progress", "--no-plots",
+                 "--format", "json", "--top", "5"]) == 0
+    js = json.loads(capsys.readouterr().out)
+    api = run_study(study, output=tmp_path / "api", model_dir=model_env.root, progress=False, plots=False)
+    assert [r["metal"] for r in js["ranking"]] == list(api["metal"].head(5))
+    assert js["run"]["completed_trials"] == 40
