@@ -256,6 +256,20 @@ class OutcomeRow(_Row):
     average_ce_pct: float | None = None
     ccd_mA_cm2: float | None = None
     interfacial_toughness_J_m2: float | None = None
+    #: ``lower``/``upper`` when the paper gives only a bound (e.g. the tape failed before the interface did)
+    toughness_bound: Literal["", "lower", "upper"] = ""
+    binder: str = ""
+    carbon_grade: str = ""
+    #: the family of the electrolyte; only solid sulfide cells (or unstated) enter the gap model
+    electrolyte_class: Literal["sulfide", "oxide", "lipon", "halide", "polymer", "liquid", ""] = ""
+    #: any other numeric outcome the paper states (capacity retention, rate ratio, ...), named with its unit
+    metric: str = ""
+    metric_value: float | None = None
+    cycles: float | None = None
+    #: what was read for this row: the paper's full text, a third-party digest of it, its abstract, or another paper's summary
+    read_from: Literal["full_text", "full_text_digest", "abstract", "secondary", ""] = ""
+    #: how the paper states the plating location (e.g. "cross-section SEM", "can occur", "implied")
+    location_statement: str = ""
     confidence: str = ""
     estimated_fields: str = ""
     notes: str = ""
@@ -263,7 +277,7 @@ class OutcomeRow(_Row):
     _nonneg = field_validator(
         "metal_thickness_nm", "carbon_thickness_nm", "metal_carbon_mass_ratio", "metal_particle_size_nm",
         "carbon_particle_size_nm", "fab_pressure_MPa", "stack_pressure_MPa", "current_density_mA_cm2",
-        "areal_capacity_mAh_cm2", "nucleation_overpotential_mV", "ccd_mA_cm2", "interfacial_toughness_J_m2",
+        "areal_capacity_mAh_cm2", "nucleation_overpotential_mV", "ccd_mA_cm2", "interfacial_toughness_J_m2", "cycles",
         mode="before",
     )(lambda v: _NONNEG(v))
     _pct = field_validator("initial_ce_pct", "average_ce_pct", mode="before")(lambda v: _PCT(v))
@@ -284,6 +298,10 @@ class OutcomeRow(_Row):
             raise ValueError("li_location must be not_applicable (or empty) when there is no carbon")
         if self.architecture == "bilayer" and (self.metal == "none" or self.carbon == "none"):
             raise ValueError("a bilayer needs both a metal and a carbon")
+        if self.toughness_bound and self.interfacial_toughness_J_m2 is None:
+            raise ValueError("toughness_bound needs the bound's value in interfacial_toughness_J_m2")
+        if (self.metric_value is None) != (not self.metric):
+            raise ValueError("metric and metric_value go together")
         return self
 
 

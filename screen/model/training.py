@@ -57,7 +57,13 @@ def _cells(outcomes: pd.DataFrame, label: str) -> pd.DataFrame:
 
 
 def observations_from_outcomes(outcomes: pd.DataFrame, label: str = "literature_outcomes.csv") -> tuple[pd.DataFrame, np.ndarray]:
-    """Observation rows (candidate columns + observable, record_id, study_id) and their targets."""
+    """Observation rows (candidate columns + observable, record_id, study_id) and their targets.
+
+    Only solid sulfide cells (or cells whose electrolyte class is not recorded) are used: the model's barrier is that of
+    a sulfide interface. A toughness given only as a bound is not fitted as a value.
+    """
+    if "electrolyte_class" in outcomes:
+        outcomes = outcomes[outcomes["electrolyte_class"].fillna("").isin(("sulfide", ""))].reset_index(drop=True)
     cells = _cells(outcomes, label)
     parts, ys = [], []
 
@@ -75,7 +81,8 @@ def observations_from_outcomes(outcomes: pd.DataFrame, label: str = "literature_
     dip = outcomes["nucleation_dip"].fillna("")
     add(dip.isin(("yes", "no")), "nucleation_dip", dip)
     add(outcomes["nucleation_overpotential_mV"].notna(), "eta_mV", outcomes["nucleation_overpotential_mV"])
-    add(outcomes["interfacial_toughness_J_m2"].notna(), "toughness_J_m2", outcomes["interfacial_toughness_J_m2"])
+    bound = outcomes["toughness_bound"].fillna("") if "toughness_bound" in outcomes else pd.Series("", index=outcomes.index)
+    add(outcomes["interfacial_toughness_J_m2"].notna() & (bound == ""), "toughness_J_m2", outcomes["interfacial_toughness_J_m2"])
     if not parts:
         raise InputError(f"{label}: no row has a plating location, dip, overpotential or toughness to fit")
     return pd.concat(parts, ignore_index=True), np.asarray(ys, dtype=object)

@@ -92,10 +92,15 @@ def test_calibrate_json_and_plot(capsys, model_env, tmp_path):
 
 
 HEADER = (datasets_dir() / "literature_outcomes.csv").read_text(encoding="utf-8").splitlines()[0]
-FRESH = HEADER + "\n" + ",".join([
-    "LAB-1", "LAB", "In-house", "SS", "Zn", "carbon_black", "bilayer", "200", "1000", "", "", "", "Li6PS5Cl", "Li", "350", "10",
-    "25", "0.2", "1", "{loc}", "no", "4", "", "", "", "", "https://example.org/notebook/LAB-1", "text", "A", "", "test row",
-]) + "\n"
+_FRESH_ROW = {
+    "record_id": "LAB-1", "study_id": "LAB", "citation": "In-house", "current_collector": "SS", "metal": "Zn", "carbon": "carbon_black",
+    "architecture": "bilayer", "metal_thickness_nm": "200", "carbon_thickness_nm": "1000", "electrolyte": "Li6PS5Cl",
+    "counter_electrode": "Li", "fab_pressure_MPa": "350", "stack_pressure_MPa": "10", "temperature_C": "25",
+    "current_density_mA_cm2": "0.2", "areal_capacity_mAh_cm2": "1", "li_location": "{loc}", "nucleation_dip": "no",
+    "nucleation_overpotential_mV": "4", "source": "https://example.org/notebook/LAB-1", "value_origin": "text", "confidence": "A",
+    "notes": "test row",
+}
+FRESH = HEADER + "\n" + ",".join(_FRESH_ROW.get(c, "") for c in HEADER.split(",")) + "\n"
 
 
 @pytest.fixture
