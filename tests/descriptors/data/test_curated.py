@@ -134,3 +134,29 @@ def test_schema_rejects_bad_columns_and_labels(tmp_path):
                          "r1,s1,c,Mg,graphite,bilayer,-100,doi:10.1/x,text\n")
     with pytest.raises(InputError, match=r"column 'carbon_thickness_nm'.*below the allowed minimum"):
         read_validated_csv(p, OutcomeRow)
+
+
+@pytest.mark.parametrize("extra_header, extra_cells, match", [
+    ("toughness_bound", "lower", "toughness_bound needs the bound's value"),
+    ("metric", "capacity retention %", "metric and metric_value go together"),
+    ("read_from", "hearsay", "read_from"),
+    ("electrolyte_class", "garnet", "electrolyte_class"),
+])
+def test_outcome_schema_rejects_half_stated_outcomes(tmp_path, extra_header, extra_cells, match):
+    p = _write(tmp_path, f"record_id,study_id,citation,metal,carbon,architecture,source,value_origin,{extra_header}\n"
+                         f"r1,s1,c,Mg,graphite,bilayer,doi:10.1/x,text,{extra_cells}\n")
+    with pytest.raises(InputError, match=match):
+        read_validated_csv(p, OutcomeRow)
+
+
+def test_only_sulfide_cells_and_toughness_values_reach_the_model(outcomes):
+    """Liao 2025's liquid-electrolyte control and its toughness bounds are kept in the data but never fitted."""
+    from screen.model.training import training_set
+
+    ts = training_set()
+    liquid = set(outcomes.loc[outcomes["electrolyte_class"] == "liquid", "record_id"])
+    bounds = set(outcomes.loc[outcomes["toughness_bound"].fillna("") != "", "record_id"])
+    assert liquid and bounds
+    assert not liquid & set(ts.X["record_id"])
+    fitted_toughness = set(ts.X.loc[ts.X["observable"] == "toughness_J_m2", "record_id"])
+    assert not bounds & fitted_toughness and len(fitted_toughness) >= 8
