@@ -262,6 +262,9 @@ class OutcomeRow(_Row):
     carbon_grade: str = ""
     #: the family of the electrolyte; only solid sulfide cells (or unstated) enter the gap model
     electrolyte_class: Literal["sulfide", "oxide", "lipon", "halide", "polymer", "liquid", ""] = ""
+    #: ``anode_free`` (Li plated from the cathode or counter electrode onto a bare or coated collector) or
+    #: ``li_metal_anode`` (a Li or Li-alloy anode with an interlayer); only anode-free (or unstated) cells are fitted
+    cell_type: Literal["anode_free", "li_metal_anode", ""] = ""
     #: any other numeric outcome the paper states (capacity retention, rate ratio, ...), named with its unit
     metric: str = ""
     metric_value: float | None = None

@@ -21,6 +21,11 @@ column says which one produced the number:
 3. ``iupac_class`` — carbons classified as non-graphitic (IUPAC 1995: no
    measurable three-dimensional order; carbon blacks, hard carbons,
    amorphous films) have d002 >= 0.344 nm by definition, hence g = 0.
+   Carbons classed **graphitic** but turbostratic (few-layer graphene, reduced graphene oxide, multi-walled
+   nanotubes) have d002 of 0.34–0.36 nm, so Mering–Maire gives 0 although their layers are ordered in-plane:
+   the formula measures the three-dimensional stacking that heat treatment develops in graphitizing carbons, not the
+   sp² order of a few stacked sheets. For them the in-plane coherence length L_a (Raman or the XRD (100) peak) is used
+   instead, with the same log mapping (``inplane_La``), and Mering–Maire only where no L_a is known.
 4. ``sp2_fraction`` — the sp² fraction (from XPS, EELS or an atomistic
    structure's 3-coordinated fraction). An sp² fraction of 1 does not imply
    graphite (C60 and carbon black are sp²), so this is an **upper bound**.
@@ -179,6 +184,8 @@ class GraphitizationFeaturizer(Featurizer):
             if m.get("laser_nm") is None:
                 raise InputError("id_ig_ratio needs laser_nm (the Raman excitation wavelength)")
             la = cancado_la_nm(m["id_ig_ratio"], m["laser_nm"])
+        if m.get("structural_class") == "graphitic" and la is not None:
+            return la_index(la), "inplane_La (turbostratic graphitic)", la
         if m.get("d002_nm") is not None:
             return mering_maire(m["d002_nm"]), "xrd_d002", la
         if la is not None:

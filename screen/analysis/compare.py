@@ -16,7 +16,6 @@ into plain statements of which trends the model reproduces, computed from the nu
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -40,41 +39,23 @@ def _cells_frame(spec: Any) -> pd.DataFrame:
 
 
 def regulation_current(model: Any, feats: pd.DataFrame, j_range: tuple[float, float], interval: float = 0.9) -> pd.DataFrame:
-    """Current density (mA/cm²) at which the margin reaches zero, for the point fit and its ensemble interval.
+    """The model's critical current (mA/cm², where the margin reaches zero) with its ensemble interval.
 
-    NaN without a carbon layer; ``j_range`` bounds the answer (``inf``-like answers are clamped to
-    the upper bound and flagged ``above_range``; a margin already negative at the lower bound
-    gives the lower bound, flagged ``below_range``).
+    NaN without a carbon layer; ``j_range`` bounds what is reported: larger answers are clamped to its upper end and
+    flagged ``above_range``, a margin already negative at its lower end gives the lower end, flagged ``below_range``.
     """
-    from screen.model.gap_model import PARAM_NAMES, _design, _terms, to_natural
-
     lo_j, hi_j = j_range
-    fa, fb = feats.copy(), feats.copy()
-    fa["current_ma_cm2"], fb["current_ma_cm2"] = lo_j, hi_j
-    da, db = _design(fa), _design(fb)
-    out = []
-    for z in [model.z_, *model.ensemble_z_]:
-        th = dict(zip(PARAM_NAMES, to_natural(z)))
-        ma, mb = _terms(th, da)["margin_mV"], _terms(th, db)["margin_mV"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            j = lo_j + ma * (hi_j - lo_j) / (ma - mb)
-        j = np.where(ma <= 0, lo_j, np.where((mb >= 0) | ~np.isfinite(j), hi_j, j))
-        out.append(np.where(np.isnan(ma), np.nan, j))
-    arr = np.array(out)
-    q = ((1 - interval) / 2, (1 + interval) / 2)
-    point = arr[0]
-    ens = arr[1:] if len(arr) > 1 else arr
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # cells without carbon: all-NaN columns stay NaN
-        lo, hi = np.nanquantile(ens, q, axis=0)
-    return pd.DataFrame({"regulation_current_mA_cm2": point, "regulation_current_lo": np.fmin(lo, point),
-                         "regulation_current_hi": np.fmax(hi, point), "above_range": point >= hi_j, "below_range": point <= lo_j})
+    t = model.predict_terms(feats)
+    point, lo, hi = (np.clip(t[c].to_numpy(float), lo_j, hi_j) for c in
+                     ("critical_current_mA_cm2", "critical_current_mA_cm2_lo", "critical_current_mA_cm2_hi"))
+    return pd.DataFrame({"regulation_current_mA_cm2": point, "regulation_current_lo": lo, "regulation_current_hi": hi,
+                         "above_range": point >= hi_j, "below_range": point <= lo_j})
 
 
 def compare_table(spec: Any, pipeline: Any) -> pd.DataFrame:
     """Predicted and measured values per cell of the study (see the module docstring)."""
     from descriptors.data.curated import load_table
-    from screen.model.gap_model import DETECT_MV
+    from screen.model.likelihood import DETECT_MV
     from screen.search.materials import layer_objectives
 
     cands = _cells_frame(spec)

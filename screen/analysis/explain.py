@@ -31,11 +31,12 @@ _INERT = {"solubility_score_mutual": 0.0, "ec_limit_M_in_Li": 0.0, "has_intermed
 
 def _margins(model: Any, feats: pd.DataFrame) -> np.ndarray:
     """Margin (mV) of each row for the point fit and every bootstrap member: shape (1 + B, n)."""
-    from screen.model.gap_model import PARAM_NAMES, _design, _terms, to_natural
+    from screen.model.parameters import PARAM_NAMES, to_natural
+    from screen.model.physics import terms
 
-    d = _design(feats)
+    d = model.design(feats)
     zs = [model.z_, *model.ensemble_z_]
-    return np.array([_terms(dict(zip(PARAM_NAMES, to_natural(z))), d)["margin_mV"] for z in zs])
+    return np.array([terms(dict(zip(PARAM_NAMES, to_natural(z))), d)["margin_mV"] for z in zs])
 
 
 def margin_contributions(pipeline: Any, designs: pd.DataFrame, spec: Any, interval: float = 0.9) -> pd.DataFrame:

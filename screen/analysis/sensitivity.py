@@ -98,7 +98,7 @@ CONDITION_FACTORS = ("current_ma_cm2", "stack_mpa", "fab_mpa", "temperature_c")
 
 def build_factors(spec: Any, model: Any) -> list[Factor]:
     """The study's factors: selected inputs (with its ranges) and, if asked, the model parameters."""
-    from screen.model.gap_model import PARAMETERS
+    from screen.model.parameters import PARAMETERS
 
     sens = spec.sensitivity
     names = list(INPUT_FACTORS) if sens.factors == "all" else list(sens.factors)
@@ -146,7 +146,7 @@ class PoolEvaluator:
         from descriptors.phases.energy_sources import make_source
         from descriptors.phases.featurizer import IntermediatePhaseFeaturizer
         from descriptors.solubility.featurizer import LiSolubilityFeaturizer
-        from screen.model.gap_model import PARAM_NAMES
+        from screen.model.parameters import PARAM_NAMES
         from screen.search.materials import layer_objectives
         from screen.search.objectives import design_frame
 
@@ -193,7 +193,8 @@ class PoolEvaluator:
 
     def evaluate(self, values: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
         """Pool outputs for ``n`` samples; ``values`` maps factor names to (n,) arrays (missing: nominal)."""
-        from screen.model.gap_model import _Design, _terms_expanded, to_natural
+        from screen.model.parameters import to_natural
+        from screen.model.physics import Design, terms_expanded
         from screen.search.objectives import desirability_arrays, weighted_score
 
         cell = self.spec.cell
@@ -212,13 +213,13 @@ class PoolEvaluator:
         thick = self.carbon_nm[None, :] * fc
         sol = self._solubility(col("solubility_error_kJ_mol", 0.0).ravel())
         phases = (col("hull_energy_error_eV_atom", 0.0) < self.phase_margin[None, :]).astype(float)
-        d = _Design(n=self.k, row=np.arange(self.k), weight=np.ones(self.k), arch=self.arch, has_metal=self.has_metal,
+        d = Design(n=self.k, row=np.arange(self.k), weight=np.ones(self.k), arch=self.arch, has_metal=self.has_metal,
                     has_carbon=self.has_carbon, solubility=sol, ec_limit=self.ec, phases=phases,
                     graphitization=np.clip(self.g0[None, :] + col("graphitization_error", 0.0), 0.0, 1.0), thickness_nm=thick,
                     current=col("current_ma_cm2", cell.current_ma_cm2), temperature_c=col("temperature_c", cell.temperature_c),
-                    pressure_mpa=np.maximum(col("fab_mpa", cell.fab_mpa), col("stack_mpa", cell.stack_mpa)),
+                    pressure_mpa=col("fab_mpa", cell.fab_mpa),
                     particle_nm=self.particle)
-        t = _terms_expanded(theta, d)
+        t = terms_expanded(theta, d)
         margin, p = np.broadcast_to(t["margin_mV"], (n, self.k)), np.broadcast_to(t["p_under_carbon"], (n, self.k))
         li = self.li_pct_m[None, :] * fm + self.li_pct_c[None, :] * fc
         cost = self.cost_m[None, :] * fm + self.cost_c[None, :] * fc
@@ -319,7 +320,7 @@ class SensitivityAnalysis:
 
     # one at a time --------------------------------------------------------------------------
     def oat(self) -> pd.DataFrame:
-        from screen.model.gap_model import to_natural
+        from screen.model.parameters import to_natural
 
         pts = self.spec.sensitivity.oat_points
         frames = []

@@ -33,6 +33,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("phase_relief", "", "logit", 0.5, 1.5, "fraction of the inert excess removed by intermediate phases"),
     Parameter("ec_exponent", "", "log", 1.0, 0.7, "weight of the electron-concentration limit in the alloying activity"),
     Parameter("eta_amorphous_carbon_mV", "mV", "log", 50.0, 1.0, "excess overpotential on lithiated amorphous carbon (g = 0)"),
+    Parameter("graphite_relief", "", "logit", 0.5, 1.5,
+              "fraction of the amorphous-carbon excess that graphitic order removes (1: Li nucleates on lithiated graphite "
+              "as on a Li-rich surface, the source paper's view; 0: graphitization does not matter)"),
     Parameter("transport_mV", "mV/(mA cm-2 um)", "log", 1.0, 2.0, "transport barrier per current density and carbon thickness"),
     Parameter("transport_Ea_eV", "eV", "log", 0.3, 0.3, "activation energy of Li transport in lithiated carbon"),
     Parameter("adhesion_barrier_mV", "mV", "log", 100.0, 1.0, "barrier at zero carbon/electrolyte toughness"),
@@ -40,8 +43,16 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("toughness_100MPa_J_m2", "J/m2", "log", 9.0, 1.0, "interfacial toughness after 100 MPa (d = 30 nm)"),
     Parameter("toughness_pressure_exponent", "", "log", 1.0, 0.5, "exponent of toughness vs pressure"),
     Parameter("toughness_size_exponent", "", "log", 1.0, 0.5, "exponent of toughness vs 1/particle size (JKR: 1)"),
+    Parameter("toughness_pressure_size_slope", "", "logit", 0.5, 1.0,
+              "how the pressure exponent grows with particle size: m(d) = m * (1 + 2 (s - 0.5) log10(d / 30 nm)); "
+              "s = 0.5 (the prior centre): one exponent for every size"),
+    Parameter("toughness_cohesive_J_m2", "J/m2", "log", 100.0, 1.0,
+              "cohesive toughness of the carbon layer, the most an interface can reach (Liao 2025: the layer failed first)"),
     Parameter("composite_relief", "", "logit", 0.5, 1.5, "transport-barrier fraction a dissolving metal network removes"),
     Parameter("scale_mV", "mV", "log", 5.0, 1.0, "width of the sigmoid P(under) = sigmoid(margin/scale)"),
+    Parameter("lapse", "", "logit", 0.1, 1.0,
+              "fraction of cells whose outcome the descriptors and stated conditions cannot explain (unreported "
+              "conditions, secondary labels); P(under) = lapse/2 + (1 - lapse) sigmoid(margin/scale)"),
 )
 PARAM_NAMES: tuple[str, ...] = tuple(p.name for p in PARAMETERS)
 PRIOR_CENTER = np.array([math.log(p.prior_center) if p.transform == "log" else math.log(p.prior_center / (1 - p.prior_center))

@@ -59,11 +59,14 @@ def _cells(outcomes: pd.DataFrame, label: str) -> pd.DataFrame:
 def observations_from_outcomes(outcomes: pd.DataFrame, label: str = "literature_outcomes.csv") -> tuple[pd.DataFrame, np.ndarray]:
     """Observation rows (candidate columns + observable, record_id, study_id) and their targets.
 
-    Only solid sulfide cells (or cells whose electrolyte class is not recorded) are used: the model's barrier is that of
-    a sulfide interface. A toughness given only as a bound is not fitted as a value.
+    Only anode-free solid sulfide cells (or cells whose electrolyte class or type is not recorded) are used: the model's
+    barrier is that of a sulfide interface, and Li must be plated from nothing. A toughness given only as a bound is not fitted as a value.
     """
     if "electrolyte_class" in outcomes:
-        outcomes = outcomes[outcomes["electrolyte_class"].fillna("").isin(("sulfide", ""))].reset_index(drop=True)
+        outcomes = outcomes[outcomes["electrolyte_class"].fillna("").isin(("sulfide", ""))]
+    if "cell_type" in outcomes:
+        outcomes = outcomes[outcomes["cell_type"].fillna("").isin(("anode_free", ""))]
+    outcomes = outcomes.reset_index(drop=True)
     cells = _cells(outcomes, label)
     parts, ys = [], []
 
@@ -82,7 +85,10 @@ def observations_from_outcomes(outcomes: pd.DataFrame, label: str = "literature_
     add(dip.isin(("yes", "no")), "nucleation_dip", dip)
     add(outcomes["nucleation_overpotential_mV"].notna(), "eta_mV", outcomes["nucleation_overpotential_mV"])
     bound = outcomes["toughness_bound"].fillna("") if "toughness_bound" in outcomes else pd.Series("", index=outcomes.index)
-    add(outcomes["interfacial_toughness_J_m2"].notna() & (bound == ""), "toughness_J_m2", outcomes["interfacial_toughness_J_m2"])
+    tough = outcomes["interfacial_toughness_J_m2"]
+    add(tough.notna() & (bound == ""), "toughness_J_m2", tough)
+    add(tough.notna() & (bound == "lower"), "toughness_lower_J_m2", tough)
+    add(tough.notna() & (bound == "upper"), "toughness_upper_J_m2", tough)
     if not parts:
         raise InputError(f"{label}: no row has a plating location, dip, overpotential or toughness to fit")
     return pd.concat(parts, ignore_index=True), np.asarray(ys, dtype=object)
@@ -202,6 +208,25 @@ def logistic_baseline(random_state: int = 0) -> Any:
                      ("lr", LogisticRegression(C=1.0, max_iter=1000, random_state=random_state))])
 
 
+def flexible_baseline(random_state: int = 0) -> Any:
+    """Gradient-boosted shallow trees on the same descriptors and conditions: a flexible, physics-free baseline."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    cols = ColumnTransformer([("num", SimpleImputer(strategy="median", keep_empty_features=True), list(BASELINE_NUMERIC)),
+                              ("arch", OneHotEncoder(handle_unknown="ignore"), ["architecture"])])
+    return Pipeline([("cells", CellFeaturizer()), ("cols", cols),
+                     ("gb", GradientBoostingClassifier(n_estimators=50, max_depth=2, learning_rate=0.1, subsample=0.8,
+                                                       random_state=random_state))])
+
+
+#: Held-out predictors compared in cross-validation (column ``p_<name>`` of the predictions).
+PREDICTORS = ("gap_model", "base_rate", "logistic", "flexible", "majority")
+
+
 def _metrics(y_true: np.ndarray, p: np.ndarray) -> dict[str, float | int]:
     from sklearn.metrics import balanced_accuracy_score, brier_score_loss, log_loss
 
@@ -221,8 +246,10 @@ class CVResult:
 
 
 def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = 0, random_state: int = 0,
-                   progress: bool = False, energy_source: str = "oqmd_legacy") -> CVResult:
-    """Leave-one-record-out (``loo``) or leave-one-study-out (``loso``) CV of the gap model and both baselines.
+                   progress: bool = False, energy_source: str = "oqmd_legacy", model_params: dict[str, Any] | None = None) -> CVResult:
+    """Leave-one-record-out (``loo``) or leave-one-study-out (``loso``) CV of the gap model and the baselines:
+    the training folds' prevalence of "under" (base rate), logistic regression and gradient-boosted trees on the same
+    descriptors and conditions, and the hard majority class.
 
     ``energy_source`` picks the hull energies of the intermediate-phase descriptor (and, for
     ``chgnet``, the heats of solution), so sources can be compared on held-out accuracy.
@@ -240,8 +267,12 @@ def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = 0, r
     gap_p = np.full(len(ts.X), np.nan)
     lr_p = np.full(len(ts.X), np.nan)
     maj_p = np.full(len(ts.X), np.nan)
+    base_p = np.full(len(ts.X), np.nan)
+    flex_p = np.full(len(ts.X), np.nan)
     eta_pred = np.full(len(ts.X), np.nan)
     model = make_pipeline(n_bootstrap=n_bootstrap, random_state=random_state, energy_source=energy_source)
+    if model_params:
+        model.set_params(**{f"gap__{k}": v for k, v in model_params.items()})
     it = test_groups
     if progress:
         from tqdm.auto import tqdm
@@ -257,18 +288,22 @@ def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = 0, r
         trb = train & binary
         if tb.any():
             yb = ts.y[trb].astype(str)
-            maj_p[tb] = float(np.mean(yb == "under_carbon") >= 0.5)
+            base_p[tb] = float(np.mean(yb == "under_carbon"))
+            maj_p[tb] = float(base_p[tb][0] >= 0.5)
             if len(set(yb)) == 2:
-                lr = clone(logistic_baseline(random_state)).fit(ts.X[trb], yb)
-                lr_p[tb] = lr.predict_proba(ts.X[tb])[:, list(lr.classes_).index("under_carbon")]
+                for make, out in ((logistic_baseline, lr_p), (flexible_baseline, flex_p)):
+                    est = clone(make(random_state)).fit(ts.X[trb], yb)
+                    out[tb] = est.predict_proba(ts.X[tb])[:, list(est.classes_).index("under_carbon")]
             else:
-                lr_p[tb] = float(yb[0] == "under_carbon")
+                lr_p[tb] = flex_p[tb] = float(yb[0] == "under_carbon")
         if (test & eta).any():
             eta_pred[test & eta] = m.named_steps["gap"].predict_eta_cell(m.named_steps["cells"].transform(ts.X[test & eta]))
     yb = ts.y[binary]
     metrics: dict[str, dict[str, Any]] = {
         "gap_model": _metrics(yb, gap_p[binary]),
+        "base_rate_baseline": _metrics(yb, base_p[binary]),
         "logistic_baseline": _metrics(yb, lr_p[binary]),
+        "flexible_baseline": _metrics(yb, flex_p[binary]),
         "majority_baseline": _metrics(yb, maj_p[binary]),
     }
     n_eta = int(eta.sum())
@@ -276,7 +311,8 @@ def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = 0, r
     metrics["gap_model"]["n_eta"] = n_eta
     preds = ts.X.loc[binary, ["record_id", "study_id", "metal", "carbon", "architecture"]].copy()
     preds["observed"] = yb
-    preds["p_gap_model"], preds["p_logistic"], preds["p_majority"] = gap_p[binary], lr_p[binary], maj_p[binary]
+    preds["p_gap_model"], preds["p_base_rate"], preds["p_logistic"] = gap_p[binary], base_p[binary], lr_p[binary]
+    preds["p_flexible"], preds["p_majority"] = flex_p[binary], maj_p[binary]
     return CVResult(scheme=scheme, metrics=metrics, predictions=preds.reset_index(drop=True))
 
 

@@ -112,6 +112,39 @@ def margin_figure(records: Any, path: str | Path, cv_p: dict[str, float] | None 
         plt.close(fig)
 
 
+def reliability_figure(preds: Any, path: str | Path, bins: int = 5) -> Path:
+    """Reliability (calibration) plot of held-out P(under the carbon): mean prediction vs observed fraction per bin,
+    for the gap model and the baselines, with the number of cells per bin."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from screen.model.validation import reliability
+
+    fig, ax = plt.subplots(figsize=(5.2, 4.6))
+    ax.plot([0, 1], [0, 1], color="black", lw=0.8, ls="--", label="perfectly calibrated")
+    for name, style in (("gap_model", "o-"), ("logistic", "s:"), ("flexible", "^:"), ("base_rate", "d:")):
+        if f"p_{name}" not in preds:
+            continue
+        t = reliability(preds, name, bins).dropna()
+        ax.plot(t["mean_predicted"], t["observed_fraction"], style, label=name.replace("_", " "), ms=5)
+        if name == "gap_model":
+            for r in t.itertuples():
+                ax.annotate(f"n={r.n}", (r.mean_predicted, r.observed_fraction), fontsize=7, xytext=(4, -10), textcoords="offset points")
+    ax.set_xlabel("held-out P(Li under the carbon)")
+    ax.set_ylabel("observed fraction under the carbon")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(fontsize=7, loc="upper left")
+    ax.set_title("Reliability, leave-one-study-out", fontsize=9)
+    fig.tight_layout()
+    try:
+        return save_figure_atomic(fig, path)
+    finally:
+        plt.close(fig)
+
+
 def hull_figure(table: Any, metal: str, source: str, path: str | Path, resolution_eV_atom: float = 0.0) -> Path:
     """Li–M formation energies with the convex hull: counted phases, other compounds, solution points."""
     import matplotlib

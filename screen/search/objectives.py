@@ -96,7 +96,7 @@ def evaluate(spec: Any, pipeline: Any, designs: pd.DataFrame) -> pd.DataFrame:
 def calibrated_carbon_range() -> tuple[float, float]:
     """Carbon thicknesses (nm) the gap model was calibrated on: recorded thicknesses and the marginalisation grid."""
     from descriptors.data.curated import load_table
-    from screen.model.gap_model import THICKNESS_GRID_NM
+    from screen.model.physics import THICKNESS_GRID_NM
 
     seen = load_table("literature_outcomes.csv")["carbon_thickness_nm"].dropna().astype(float)
     return float(min(THICKNESS_GRID_NM.min(), seen.min())), float(max(THICKNESS_GRID_NM.max(), seen.max()))

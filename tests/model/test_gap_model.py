@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import log_loss
+from sklearn.metrics import balanced_accuracy_score, log_loss
 
 from screen.model.cells import CellFeaturizer, validate_candidates
 from screen.model.gap_model import PARAM_NAMES, NucleationGapModel
@@ -25,16 +25,19 @@ def held_out():
 
 
 #: Known out-of-sample misses, each with what the data say and why the model gets it wrong.
-LIAO_ONLY = ("fitted without Liao 2025, no other study shows a weakly bonded carbon with Li on top, so the adhesion barrier "
-             "rests on its prior and the cell is called under: Liao's lamination series is the only low-toughness evidence")
-GRAPHITE = "the model, like the source paper, says graphite lets Li plate on top"
+GRAPHITE_HELD_OUT = ("held out, the only other graphite cell is Suzuki 2021's Ag-graphite with Li on top (known only "
+                     "through the source paper, conditions unknown), so the fit keeps graphite's relief of the carbon "
+                     "overpotential and calls Li on top")
 KNOWN_MISSES = {
-    "SJ23-a": f"Spencer-Jolly 2023: Li metal at the collector under an Ag-graphite layer (0.03 mA/cm2, room temperature); {GRAPHITE}",
-    "SJ23-b": f"Spencer-Jolly 2023: more Li metal at the collector under Ag-graphite at 2 mA/cm2, 60 C; {GRAPHITE}",
-    "SJ23-d": f"Spencer-Jolly 2023: Li under a graphite-only layer; {GRAPHITE}",
-    "LI25-a": f"unlaminated carbon black (5 MPa contact), Li on top; {LIAO_ONLY}",
-    "LI25-h": f"3 um hard carbon laminated at 200 MPa (3 J/m2), Li on top; {LIAO_ONLY}",
-    "LI25-j": f"3 um hard carbon laminated at 400 MPa (11 J/m2), Li on top; {LIAO_ONLY}",
+    "SJ23-a": f"Spencer-Jolly 2023: Li metal at the collector under Ag-graphite (0.03 mA/cm2); {GRAPHITE_HELD_OUT}",
+    "SJ23-b": f"Spencer-Jolly 2023: Li metal at the collector under Ag-graphite at 2 mA/cm2, 60 C; {GRAPHITE_HELD_OUT}",
+    "SJ23-d": f"Spencer-Jolly 2023: Li under a graphite-only layer; {GRAPHITE_HELD_OUT}",
+    "SU21-b": ("Suzuki 2021 (via the source paper): Li on top of Ag-graphite; held out, Spencer-Jolly's three graphite cells "
+               "with Li underneath set graphite's relief low. The two graphite studies disagree, and Suzuki's conditions "
+               "were not read"),
+    "LI25-l": ("Liao 2025: 3 um hard carbon laminated at 600 MPa, Li underneath; held out, no other study measures the "
+               "toughness of a micrometre-size carbon, the size exponent returns to its JKR prior (n = 1) and the layer "
+               "looks too weakly bonded"),
 }
 
 
@@ -60,14 +63,16 @@ def test_held_out_zn_and_ag_beat_al_and_sn_in_carbon_black(held_out):
     assert min(p["SU21-a"], p["JU25-a"]) > max(p["JU25-b"], p["JU25-c"])
 
 
-@pytest.mark.xfail(strict=True, reason="model v0 loses to the training-fold prevalence on LOSO log-loss: its "
-                   "confident misses on graphite (Spencer-Jolly) and on Liao's weakly bonded carbons cost more than its hits gain")
-def test_held_out_log_loss_beats_the_base_rate(held_out):
+def test_held_out_log_loss_and_balanced_accuracy_beat_every_baseline(held_out):
+    """Leave-one-study-out: better than the training folds' prevalence of "under" (base rate), logistic regression,
+    gradient-boosted trees and the majority class, on log-loss and on balanced accuracy."""
     y = (held_out["observed"] == "under_carbon").to_numpy(int)
-    studies = held_out["study_id"].to_numpy()
-    base = np.array([np.mean(y[studies != s]) for s in studies])  # prevalence of "under" in the training folds
-    gap = np.clip(held_out["p_gap_model"].to_numpy(float), 1e-6, 1 - 1e-6)
-    assert log_loss(y, gap, labels=[0, 1]) < log_loss(y, np.clip(base, 1e-6, 1 - 1e-6), labels=[0, 1])
+    names = ("gap_model", "base_rate", "logistic", "flexible", "majority")
+    p = {n: np.clip(held_out[f"p_{n}"].to_numpy(float), 1e-6, 1 - 1e-6) for n in names}
+    ll = {n: log_loss(y, v, labels=[0, 1]) for n, v in p.items()}
+    ba = {n: balanced_accuracy_score(y, (v >= 0.5).astype(int)) for n, v in p.items()}
+    assert all(ll["gap_model"] < ll[n] for n in ll if n != "gap_model"), ll
+    assert all(ba["gap_model"] > ba[n] for n in ba if n != "gap_model"), ba
 
 
 def test_eta_ordering_of_lithiated_metals(gap_pipeline):
@@ -95,11 +100,37 @@ def test_carbon_under_metal_plates_on_the_metal(gap_pipeline):
     assert predict(gap_pipeline, metal="Mg", carbon="c60_film", architecture="carbon_under_metal")["p_under_carbon"] < 0.5
 
 
-def test_toughness_law_extrapolates_to_liaos_600_mpa_lower_bound(gap_pipeline):
-    """Fitted to Liao 2025's 9 and 41 J/m2 (100, 400 MPa); at 600 MPa Liao measured at least 65 J/m2 (the tape failed
-    first), a value the fit never saw."""
-    g600 = predict(gap_pipeline, metal="none", carbon="carbon_black", fab_mpa=600, stack_mpa=5)["toughness_J_m2"]
-    assert g600 >= 65 * 0.8  # within the 20 % log-normal error the fit assumes for toughness
+@pytest.fixture(scope="module")
+def toughness_without_liao_200_300():
+    ts = training_set()
+    keep = ~ts.X["record_id"].isin(["LI25-e", "LI25-f"]).to_numpy()
+    return make_pipeline(n_bootstrap=0).fit(ts.X[keep], ts.y[keep])
+
+
+@pytest.mark.parametrize("fab, measured", [
+    pytest.param(200, 15.0, marks=pytest.mark.xfail(strict=True, reason=(
+        "without the 200 and 300 MPa points, carbon black's pressure exponent is set by its 100 and 400 MPa values and "
+        "the hard carbon's steeper rise; the power law then overshoots 200 MPa by ~1.5x (~23 vs 15 J/m2): the measured "
+        "rise is steeper between 100 and 200 MPa than the law allows"))),
+    (300, 26.0),
+])
+def test_toughness_law_predicts_liao_values_it_did_not_see(toughness_without_liao_200_300, fab, measured):
+    """Fitted without Liao's 200 and 300 MPa carbon-black peel tests, the law gets them within the scatter of a peel test
+    (a factor of 1.5)."""
+    g = predict(toughness_without_liao_200_300, metal="none", carbon="carbon_black", fab_mpa=fab, stack_mpa=5,
+                carbon_particle_nm=30)["toughness_J_m2"]
+    assert measured / 1.5 < g < measured * 1.5, g
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the transport term is prior-set: a critical current of 1.1 mA/cm2 at 100 nm and 25 C (the source paper) and 13 um "
+    "carbon layers that still plate Li underneath at 0.1 mA/cm2 (Liao 2025, 60 C) cannot both hold with a barrier linear "
+    "in current and thickness unless Li transport is activated by >= 0.6 eV, which no datum here sets; the measured CCD is "
+    "a short after pre-plating, not the switch of the plating site"))
+def test_source_paper_bilayer_critical_current_within_a_factor_3(gap_pipeline):
+    j = predict(gap_pipeline, metal="Mg", carbon="c60_film", architecture="bilayer", metal_nm=500, carbon_nm=100,
+                current_ma_cm2=0.1, stack_mpa=15, fab_mpa=250, temperature_c=25)["critical_current_mA_cm2"]
+    assert 1.1 / 3 < j < 1.1 * 3, j
 
 
 # --------------------------------------------------------------------------- validation
