@@ -111,16 +111,18 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
             ``"fixed"`` over the fixed ranges of model v0 (50-500 MPa, 0.1-10 um).
         prior_scale: multiplies every prior width (1: the documented priors).
         use_ec_limit: include the electron-concentration limit in the alloying activity (v0 did).
+        n_jobs: processes for the bootstrap refits (joblib; -1: every core). The members do not depend on it.
     """
 
     def __init__(self, n_bootstrap: int = 32, interval: float = 0.9, random_state: int = 0, impute: str = "training",
-                 prior_scale: float = 1.0, use_ec_limit: bool = True) -> None:
+                 prior_scale: float = 1.0, use_ec_limit: bool = True, n_jobs: int | None = None) -> None:
         self.n_bootstrap = n_bootstrap
         self.interval = interval
         self.random_state = random_state
         self.impute = impute
         self.prior_scale = prior_scale
         self.use_ec_limit = use_ec_limit
+        self.n_jobs = n_jobs
 
     def design(self, X: pd.DataFrame) -> Design:
         """Design arrays of ``X`` with this model's marginalization grids (for the analyses that sweep parameters)."""
@@ -154,10 +156,10 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
         groups = X["record_id"].astype(str).to_numpy() if "record_id" in X.columns else np.arange(len(X)).astype(str)
         uniq, inv = np.unique(groups, return_inverse=True)
         rng = np.random.default_rng(self.random_state)
-        members = []
-        for _ in range(int(self.n_bootstrap)):
-            counts = np.bincount(rng.integers(0, uniq.size, uniq.size), minlength=uniq.size)
-            members.append(fit_map(d, obs, yy, w * counts[inv], self.z_, sigma))
+        counts = [np.bincount(rng.integers(0, uniq.size, uniq.size), minlength=uniq.size) for _ in range(int(self.n_bootstrap))]
+        from joblib import Parallel, delayed
+
+        members = Parallel(n_jobs=self.n_jobs)(delayed(fit_map)(d, obs, yy, w * c[inv], self.z_, sigma) for c in counts)
         self.ensemble_z_ = np.array(members).reshape(-1, len(PARAMETERS))
         self.n_observations_ = {o: int(np.sum(obs == o)) for o in OBSERVABLES}
         self.identifiability_ = identifiability(self.z_, d, obs, yy, w, sigma, self.ensemble_z_)

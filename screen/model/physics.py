@@ -167,8 +167,13 @@ def terms_expanded(theta: dict[str, float], d: Design) -> dict[str, np.ndarray]:
 
 
 def aggregate(values: np.ndarray, d: Design) -> np.ndarray:
-    """Weighted mean over each row's marginalization block (NaN stays NaN)."""
-    return np.bincount(d.row, weights=values * d.weight, minlength=d.n)
+    """Weighted mean over each row's marginalization block, along the last axis (NaN stays NaN, and only in its row).
+
+    ``values`` is ``(n_expanded,)`` or, for a batch of parameter vectors, ``(batch, n_expanded)``; a row's expanded
+    copies are contiguous (:func:`design` repeats them in place).
+    """
+    starts = np.flatnonzero(np.r_[True, d.row[1:] != d.row[:-1]])
+    return np.add.reduceat(np.asarray(values, dtype=float) * d.weight, starts, axis=-1)
 
 
 def terms(theta: dict[str, float], d: Design) -> dict[str, np.ndarray]:

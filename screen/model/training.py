@@ -245,8 +245,41 @@ class CVResult:
     predictions: pd.DataFrame
 
 
+def _progress(items: Any, enabled: bool, desc: str) -> Any:
+    if not enabled:
+        return items
+    from tqdm.auto import tqdm
+
+    return tqdm(items, desc=desc, unit="fold", leave=False, disable=None)
+
+
+def _fold(model: Any, ts: TrainingSet, test: np.ndarray, binary: np.ndarray, eta: np.ndarray,
+          random_state: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """One cross-validation fold: fit on everything but ``test``; held-out predictions of the model and baselines."""
+    from sklearn.base import clone
+
+    train = ~test
+    m = clone(model).fit(ts.X[train], ts.y[train])
+    out = {"gap": (test, m.named_steps["gap"].predict_terms(m.named_steps["cells"].transform(ts.X[test]))["p_under_carbon"].to_numpy())}
+    tb, trb = test & binary, train & binary
+    if tb.any():
+        yb = ts.y[trb].astype(str)
+        rate = float(np.mean(yb == "under_carbon"))
+        out["base"], out["majority"] = (tb, np.full(tb.sum(), rate)), (tb, np.full(tb.sum(), float(rate >= 0.5)))
+        for name, make in (("logistic", logistic_baseline), ("flexible", flexible_baseline)):
+            if len(set(yb)) == 2:
+                est = clone(make(random_state)).fit(ts.X[trb], yb)
+                out[name] = (tb, est.predict_proba(ts.X[tb])[:, list(est.classes_).index("under_carbon")])
+            else:
+                out[name] = (tb, np.full(tb.sum(), float(yb[0] == "under_carbon")))
+    if (test & eta).any():
+        out["eta"] = (test & eta, m.named_steps["gap"].predict_eta_cell(m.named_steps["cells"].transform(ts.X[test & eta])))
+    return out
+
+
 def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = 0, random_state: int = 0,
-                   progress: bool = False, energy_source: str = "oqmd_legacy", model_params: dict[str, Any] | None = None) -> CVResult:
+                   progress: bool = False, energy_source: str = "oqmd_legacy", model_params: dict[str, Any] | None = None,
+                   n_jobs: int | None = -1) -> CVResult:
     """Leave-one-record-out (``loo``) or leave-one-study-out (``loso``) CV of the gap model and the baselines:
     the training folds' prevalence of "under" (base rate), logistic regression and gradient-boosted trees on the same
     descriptors and conditions, and the hard majority class.
@@ -256,7 +289,6 @@ def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = 0, r
     """
     if scheme not in ("loo", "loso"):
         raise InputError(f"unknown CV scheme '{scheme}' (loo or loso)")
-    from sklearn.base import clone
 
     groups = ts.X["record_id" if scheme == "loo" else "study_id"].astype(str).to_numpy()
     loc = ts.location_mask
@@ -264,40 +296,18 @@ def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = 0, r
     eta = (ts.X["observable"] == "eta_mV").to_numpy()
     scored = binary | eta
     test_groups = np.unique(groups[scored])
-    gap_p = np.full(len(ts.X), np.nan)
-    lr_p = np.full(len(ts.X), np.nan)
-    maj_p = np.full(len(ts.X), np.nan)
-    base_p = np.full(len(ts.X), np.nan)
-    flex_p = np.full(len(ts.X), np.nan)
-    eta_pred = np.full(len(ts.X), np.nan)
     model = make_pipeline(n_bootstrap=n_bootstrap, random_state=random_state, energy_source=energy_source)
     if model_params:
         model.set_params(**{f"gap__{k}": v for k, v in model_params.items()})
-    it = test_groups
-    if progress:
-        from tqdm.auto import tqdm
+    from joblib import Parallel, delayed
 
-        it = tqdm(test_groups, desc=f"CV {scheme}", unit="fold", leave=False, disable=None)
-    for g in it:
-        test = groups == g
-        train = ~test
-        m = clone(model).fit(ts.X[train], ts.y[train])
-        t = m.named_steps["gap"].predict_terms(m.named_steps["cells"].transform(ts.X[test]))
-        gap_p[test] = t["p_under_carbon"].to_numpy()
-        tb = test & binary
-        trb = train & binary
-        if tb.any():
-            yb = ts.y[trb].astype(str)
-            base_p[tb] = float(np.mean(yb == "under_carbon"))
-            maj_p[tb] = float(base_p[tb][0] >= 0.5)
-            if len(set(yb)) == 2:
-                for make, out in ((logistic_baseline, lr_p), (flexible_baseline, flex_p)):
-                    est = clone(make(random_state)).fit(ts.X[trb], yb)
-                    out[tb] = est.predict_proba(ts.X[tb])[:, list(est.classes_).index("under_carbon")]
-            else:
-                lr_p[tb] = flex_p[tb] = float(yb[0] == "under_carbon")
-        if (test & eta).any():
-            eta_pred[test & eta] = m.named_steps["gap"].predict_eta_cell(m.named_steps["cells"].transform(ts.X[test & eta]))
+    folds = Parallel(n_jobs=n_jobs)(delayed(_fold)(model, ts, groups == g, binary, eta, random_state)
+                                    for g in _progress(test_groups, progress, f"CV {scheme}"))
+    cols = {k: np.full(len(ts.X), np.nan) for k in ("gap", "base", "majority", "logistic", "flexible", "eta")}
+    for out in folds:
+        for k, (mask, values) in out.items():
+            cols[k][mask] = values
+    gap_p, base_p, maj_p, lr_p, flex_p, eta_pred = (cols[k] for k in ("gap", "base", "majority", "logistic", "flexible", "eta"))
     yb = ts.y[binary]
     metrics: dict[str, dict[str, Any]] = {
         "gap_model": _metrics(yb, gap_p[binary]),
