@@ -111,8 +111,8 @@ def _cmd_screen(args: argparse.Namespace) -> int:
                        plots=not args.no_plots)
     out = Path(ranked.attrs["output"])
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    cols = ["rank", "metal", "carbon", "metal_nm", "carbon_nm", "score", "p_under_carbon_lo", "li_loss_pct", "cost_usd_m2",
-            "metal_growth_nm", "total_nm"]
+    cols = ["rank", "metal", "carbon", "metal_nm", "carbon_nm", "score", "margin_mV_lo", "p_under_carbon_lo", "li_loss_pct",
+            "cost_usd_m2", "metal_growth_nm", "total_nm"]
     top = ranked[cols].head(args.top).copy()
     if args.format == "json":
         sys.stdout.write(json.dumps({"output": str(out), "run": {k: run[k] for k in (

@@ -2,9 +2,9 @@
 
 The five objectives (direction in brackets):
 
-1. ``robustness`` [max] — the study's choice: ``p_lo`` (lower end of the model's interval on
-   P(Li plates under the carbon), default), ``p`` (its point value) or ``margin_lo`` (lower end
-   of the margin interval, mV).
+1. ``robustness`` [max] — the study's choice: ``margin_lo`` (lower end of the margin interval, mV;
+   default: the model's P(Li plates under the carbon) saturates near 1 − lapse/2 for every well-laminated
+   design, so the margin is what tells them apart), ``p_lo`` (lower end of the interval on P) or ``p``.
 2. ``li_loss_pct`` [min] — Li the interlayer takes up on first charge, % of the areal capacity.
 3. ``cost_usd_m2`` [min] — material cost of both layers.
 4. ``metal_growth_nm`` [min] — thickness the metal layer gains on lithiation above 0 V.

@@ -16,8 +16,8 @@ A study file has these tables (every key optional except ``study.name``; see
     ``include_carbon_only`` (also try a carbon layer with no metal), ``carbons`` (``"all"`` or
     preset names), ``architectures``, ``metal_nm`` and ``carbon_nm`` (``[low, high]`` nm, log scale).
 ``[objectives]``
-    ``robustness`` (``p_lo`` = lower bound of P(Li under carbon), ``p``, or ``margin_lo`` = lower
-    bound of the margin, mV), ``li_uptake`` (``computed`` | ``curated``), ``energy_source``.
+    ``robustness`` (``margin_lo`` = lower bound of the margin, mV, default; ``p_lo`` = lower bound of
+    P(Li under carbon); ``p``), ``li_uptake`` (``computed`` | ``curated``), ``energy_source``.
 ``[scalarisation]``
     ``weights`` of the five objectives and the ``limits`` at which a cost-type objective's
     desirability reaches 0 (see :mod:`screen.search.objectives`).
@@ -119,7 +119,7 @@ class SpaceSpec(_Strict):
 
 
 class ObjectivesSpec(_Strict):
-    robustness: Literal["p_lo", "p", "margin_lo"] = "p_lo"
+    robustness: Literal["p_lo", "p", "margin_lo"] = "margin_lo"
     li_uptake: Literal["computed", "curated"] = "computed"
     energy_source: Literal["oqmd_legacy", "miedema"] = "oqmd_legacy"
 

@@ -72,11 +72,9 @@ def test_ranking_puts_mg_and_ag_above_sn_and_al(small_run):
             assert best[good] < best[bad], (good, bad)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a well-laminated carbon-only layer plates Li underneath (Lee 2020's control, Liao 2025), so the model gives it a P "
-    "as high as a bilayer's, and no objective yet scores what the metal adds (the source paper's dip, CE and cycling; "
-    "Lee 2020's carbon-only control shorts easily): the carbon-only layer outranks Mg and Ag until screen v2 adds them"))
 def test_ranking_puts_mg_and_ag_above_carbon_only(small_run):
+    """The source paper's Mg/C beats its carbon-only control (no dip, higher CE); in the model the metal shows in the
+    margin (a lower overpotential under the carbon), which the default robustness objective ranks on."""
     ranked, _ = small_run
     best = ranked.groupby("metal")["rank"].min()
     assert best["Mg"] < best["none"] and best["Ag"] < best["none"]
