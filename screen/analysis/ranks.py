@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,3 +77,59 @@ def ranking_shift(before: pd.DataFrame, after: pd.DataFrame, top: int = 10) -> t
                "kendall_tau_b": tau, f"top{top}_overlap": len(top_b & top_a),
                "same_first": bool(len(b) and len(a) and b["rank"].idxmin() == a["rank"].idxmin())}
     return summary, pd.DataFrame(rows)
+
+
+#: A design is "clearly below" the leader of its tie group when the leader scores higher in at least this fraction of
+#: the bootstrap ensemble's members; otherwise the two are reported as tied.
+CLEARLY_BELOW = 0.9
+
+
+def member_scores(spec: Any, pipeline: Any, ranked: pd.DataFrame) -> np.ndarray:
+    """Score of every ranked design under each bootstrap member of the gap model: shape (members, designs).
+
+    Only the robustness objective depends on the model; Li loss, cost, swelling and thickness are exact. For the
+    ``*_lo`` robustness choices each member contributes its point value (the interval is what the members span).
+    """
+    from screen.model.parameters import PARAM_NAMES, to_natural
+    from screen.model.physics import terms
+    from screen.search.objectives import design_frame, desirability_arrays, weighted_score
+
+    gap = pipeline.named_steps["gap"]
+    if not len(gap.ensemble_z_) or ranked.empty:
+        return np.empty((0, len(ranked)))
+    feats = pipeline.named_steps["cells"].transform(design_frame(spec, ranked[PAIR + ["metal_nm", "carbon_nm"]]))
+    natural = to_natural(gap.ensemble_z_)
+    theta = {name: natural[:, k:k + 1] for k, name in enumerate(PARAM_NAMES)}
+    t = terms(theta, gap.design(feats))
+    robust = t["margin_mV"] if spec.objectives.robustness == "margin_lo" else t["p_under_carbon"]
+    d = desirability_arrays(spec, robust, *(ranked[c].to_numpy(float)[None, :] for c in
+                                            ("li_loss_pct", "cost_usd_m2", "metal_growth_nm", "total_nm")))
+    return np.asarray(weighted_score(spec, d), dtype=float)
+
+
+def rank_uncertainty(spec: Any, pipeline: Any, ranked: pd.DataFrame, level: float = 0.9) -> pd.DataFrame:
+    """Rank interval, score interval and tie group of each ranked design (index aligned with ``ranked``).
+
+    Ranks are recomputed under every bootstrap member of the model; ``rank_lo``/``rank_hi`` and ``score_lo``/
+    ``score_hi`` span the central ``level`` of them. Walking down the ranking, a design joins the tie group of the
+    group's leader unless the leader scores higher in at least :data:`CLEARLY_BELOW` of the members.
+    """
+    scores = member_scores(spec, pipeline, ranked)
+    n = len(ranked)
+    if not scores.size:
+        return pd.DataFrame({"rank_lo": ranked["rank"].to_numpy(), "rank_hi": ranked["rank"].to_numpy(),
+                             "score_lo": ranked["score"].to_numpy(), "score_hi": ranked["score"].to_numpy(),
+                             "tie_group": np.arange(1, n + 1)}, index=ranked.index)
+    q = ((1 - level) / 2, (1 + level) / 2)
+    member_ranks = ranks_of(scores)
+    rank_lo, rank_hi = np.quantile(member_ranks, q, axis=0)
+    score_lo, score_hi = np.quantile(scores, q, axis=0)
+    group = np.empty(n, dtype=int)
+    leader, g = 0, 1
+    for i in range(n):
+        if i and np.mean(scores[:, leader] > scores[:, i]) >= CLEARLY_BELOW:
+            leader, g = i, g + 1
+        group[i] = g
+    return pd.DataFrame({"rank_lo": np.floor(rank_lo).astype(int), "rank_hi": np.ceil(rank_hi).astype(int),
+                         "score_lo": np.fmin(score_lo, ranked["score"].to_numpy(float)),
+                         "score_hi": np.fmax(score_hi, ranked["score"].to_numpy(float)), "tie_group": group}, index=ranked.index)

@@ -111,8 +111,8 @@ def _cmd_screen(args: argparse.Namespace) -> int:
                        plots=not args.no_plots)
     out = Path(ranked.attrs["output"])
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    cols = ["rank", "metal", "carbon", "metal_nm", "carbon_nm", "score", "margin_mV_lo", "p_under_carbon_lo", "li_loss_pct",
-            "cost_usd_m2", "metal_growth_nm", "total_nm"]
+    cols = ["rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "metal_nm", "carbon_nm", "score", "margin_mV_lo",
+            "p_under_carbon_lo", "li_loss_pct", "cost_usd_m2", "metal_growth_nm", "total_nm"]
     top = ranked[cols].head(args.top).copy()
     if args.format == "json":
         sys.stdout.write(json.dumps({"output": str(out), "run": {k: run[k] for k in (
@@ -125,11 +125,17 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     print(f"{run['completed_trials']} trials ({run['infeasible_trials']} infeasible, {run['failed_trials']} failed), "
           f"{run['pareto_trials']} on the Pareto front; outputs in {out}/ (report.html, ranking.csv, run.json)")
     top["metal"] = top["metal"].replace({"none": "(carbon only)"})
+    top.insert(1, "rank_90%", [f"{a}-{b}" if a != b else f"{a}" for a, b in zip(top.pop("rank_lo"), top.pop("rank_hi"))])
+    top = top.rename(columns={"tie_group": "tie"})
     if run.get("exhaustive"):
         ex = run["exhaustive"]
         print(f"exhaustive grid: {ex['grid_evaluations']} designs, {ex['candidates_per_second']:.0f}/s; "
               f"top-10 pair recall of the optuna ranking: {ex['top10_recall']:.0%}")
     print(top.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    n_groups = int(top["tie"].nunique())
+    if n_groups < len(top):
+        print(f"tie: designs with the same number are tied (the leader of the group does not score higher in 90 % of the "
+              f"model's bootstrap members); {len(top)} rows, {n_groups} distinguishable groups")
     _print_extras(out)
     return 0
 

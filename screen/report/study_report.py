@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from screen.report.html import img, json_value, table_html
@@ -125,29 +126,36 @@ def importance_plot(imp: dict[str, float], path: Path) -> None:
 
 
 def ranking_plot(ranked: pd.DataFrame, path: Path) -> None:
+    """Dot plot of the top designs' scores with their intervals over the model's bootstrap members (not bars from
+    zero: the differences are what matter), tie groups alternately shaded."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    top = ranked.head(TOP_N).iloc[::-1]
+    top = ranked.head(TOP_N).iloc[::-1].reset_index(drop=True)
     labels = [f"{r['rank']}. {_label(r)} / {r['carbon']}" for _, r in top.iterrows()]
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(top) + 1.2))
-    ax.barh(labels, top["score"], color="tab:green", label="score")
-    ax.errorbar(top["p_under_carbon"], labels,
-                xerr=[top["p_under_carbon"] - top["p_under_carbon_lo"], top["p_under_carbon_hi"] - top["p_under_carbon"]],
-                fmt="o", c="k", ms=3, label="P(under carbon) with interval")
-    ax.set_xlim(0, 1.02)
-    ax.set_xlabel("score (bars) and P(Li under carbon) (points)")
-    ax.legend(fontsize=7, loc="lower right")
+    y = np.arange(len(top))
+    groups = top["tie_group"].to_numpy() if "tie_group" in top else np.arange(len(top))
+    for g in np.unique(groups):
+        rows = y[groups == g]
+        if int(g) % 2:
+            ax.axhspan(rows.min() - 0.5, rows.max() + 0.5, color="0.93", zorder=0)
+    lo = top["score_lo"] if "score_lo" in top else top["score"]
+    hi = top["score_hi"] if "score_hi" in top else top["score"]
+    ax.errorbar(top["score"], y, xerr=[top["score"] - lo, hi - top["score"]], fmt="o", c="tab:green", ms=4, capsize=2)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_xlabel("score (90 % interval over the model's bootstrap members); shaded bands: tied groups")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
 def report_html(spec: Any, ranked: pd.DataFrame, ex_top: pd.DataFrame, run: dict[str, Any], imp: dict[str, float], folder: Path) -> str:
-    cols = ["rank", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "score", "p_under_carbon", "p_under_carbon_lo",
-            "margin_mV_lo", "li_loss_pct", "cost_usd_m2", "metal_growth_nm", "total_nm", "li_richest_phase"]
+    cols = ["rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "score",
+            "p_under_carbon", "p_under_carbon_lo", "margin_mV_lo", "li_loss_pct", "cost_usd_m2", "metal_growth_nm", "total_nm",
+            "li_richest_phase"]
     top = ranked[cols].head(TOP_N).copy()
     top["metal"] = top["metal"].replace({"none": "(carbon only)"})
     w = spec.scalarisation.weights.model_dump()

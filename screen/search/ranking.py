@@ -15,7 +15,8 @@ __all__ = ["PAIR", "RANKING_COLUMNS", "exhaustive_check", "pareto_mask", "rank_d
 
 PAIR = ["metal", "carbon", "architecture"]
 RANKING_COLUMNS = (
-    "rank", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "score", *OBJECTIVE_NAMES,
+    "rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "score", "score_lo",
+    "score_hi", *OBJECTIVE_NAMES,
     "p_under_carbon", "p_under_carbon_lo", "p_under_carbon_hi", "margin_mV", "margin_mV_lo", "margin_mV_hi",
     "eta_metal_mV", "eta_carbon_mV", "barrier_mV", "plating_site",
     "li_loss_mAh_cm2", "li_metal_mAh_cm2", "li_carbon_mAh_cm2", "li_richest_phase", "li_uptake_per_M", "uptake_basis",

@@ -18,6 +18,7 @@ import pandas as pd
 from descriptors.atomic import staged_run
 from descriptors.data.curated import data_hashes
 from descriptors.errors import InputError
+from screen.analysis.ranks import rank_uncertainty
 from screen.search.objectives import evaluate
 from screen.search.optimize import JOURNAL_NAME, completed_designs, optimize
 from screen.search.ranking import RANKING_COLUMNS, exhaustive_check, pareto_mask, rank_designs
@@ -111,6 +112,7 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
     table.insert(0, "trial", designs["trial"].to_numpy())
     table["pareto"] = pareto_mask(table)
     ranked = rank_designs(table)
+    ranked = ranked.join(rank_uncertainty(spec, pipeline, ranked))
     states = pd.Series([t.state.name for t in study_obj.get_trials(deepcopy=False)]).value_counts().to_dict()
     ex_summary, ex_top = (exhaustive_check(spec, pipeline, table, ranked) if exhaustive else (None, pd.DataFrame()))
     from screen.search.optimize import redact_url
