@@ -22,7 +22,9 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
 
 
-def finite(kind: str, *, positive: bool = False, nonneg: bool = False):
+def finite(kind: str, *, positive: bool = False, nonneg: bool = False, maximum: float | None = None):
+    """argparse type: a finite number, optionally positive / non-negative / at most ``maximum``."""
+
     def conv(text: str) -> float:
         try:
             v = float(text)
@@ -34,10 +36,34 @@ def finite(kind: str, *, positive: bool = False, nonneg: bool = False):
             raise argparse.ArgumentTypeError(f"{kind} must be positive, got {text}")
         if nonneg and v < 0:
             raise argparse.ArgumentTypeError(f"{kind} must not be negative, got {text}")
+        if maximum is not None and v > maximum:
+            raise argparse.ArgumentTypeError(f"{kind} must be at most {maximum:g}, got {text}")
         return v
 
     conv.__name__ = kind
     return conv
+
+
+def integer(kind: str, *, minimum: int | None = None, maximum: int | None = None):
+    """argparse type: an integer within [minimum, maximum]."""
+
+    def conv(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{kind} must be a whole number, got '{text}'") from None
+        if minimum is not None and v < minimum:
+            raise argparse.ArgumentTypeError(f"{kind} must be at least {minimum}, got {text}")
+        if maximum is not None and v > maximum:
+            raise argparse.ArgumentTypeError(f"{kind} must be at most {maximum}, got {text}")
+        return v
+
+    conv.__name__ = kind
+    return conv
+
+
+#: numpy and optuna take seeds in [0, 2**32 - 1].
+MAX_SEED = 2**32 - 1
 
 
 def json_value(v: Any) -> Any:
@@ -82,7 +108,8 @@ def study_options(sp: argparse.ArgumentParser, what: str, required: bool = True)
     """The options every study command shares (study file, output, model, progress, plots, format)."""
     sp.add_argument("--study", metavar="TOML", required=required, help=f"study file ({what})")
     sp.add_argument("--output", metavar="DIR", help="output folder (default: the study file's output, else runs/<name>)")
-    sp.add_argument("--model", type=int, metavar="VERSION", help="gap-model registry version (default: the study's, else the latest)")
+    sp.add_argument("--model", type=integer("--model", minimum=0), metavar="VERSION",
+                    help="gap-model registry version (default: the study's, else the latest)")
     sp.add_argument("--model-dir", metavar="DIR", help=REG_HELP)
     sp.add_argument("--no-progress", action="store_true", help="no progress bar")
     sp.add_argument("--no-plots", action="store_true", help="skip PNG plots and report.html")

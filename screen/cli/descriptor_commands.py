@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from screen.cli.common import FORMAT, emit, finite, input_error, json_value
+from screen.cli.common import FORMAT, emit, finite, input_error, integer, json_value
 
 __all__ = ["add_descriptors", "add_validate_descriptors", "add_hull", "add_carbon", "add_compute_binaries"]
 
@@ -30,7 +30,7 @@ def add_descriptors(sub: Any) -> None:
                    "structures from the cache; also gives the heats of solution), chgnet-raw, or a .csv/.json file")
     d.add_argument("--prefer-curated", action="store_true",
                    help="use the curated phase-diagram record for the intermediate-phase call where it exists")
-    d.add_argument("--temperature-k", type=finite("--temperature-k", nonneg=True), default=298.15,
+    d.add_argument("--temperature-k", type=finite("--temperature-k", nonneg=True, maximum=5000.0), default=298.15,
                    help="temperature of the competing solid solution on the Miedema hull, K (default 298.15)")
     d.add_argument("--solubility-temperature-k", type=finite("--solubility-temperature-k", positive=True), default=600.0,
                    help="temperature of the solubility score's Boltzmann factor, K (default 600)")
@@ -46,7 +46,7 @@ def add_validate_descriptors(sub: Any) -> None:
     v.add_argument("--source", nargs="+", default=["miedema", "oqmd_legacy", "chgnet", "chgnet-raw"], metavar="SOURCE",
                    help="energy sources to validate (default: miedema oqmd_legacy chgnet chgnet-raw; chgnet also "
                    "validates its heats of solution beside Miedema's)")
-    v.add_argument("--temperature-k", type=finite("--temperature-k", nonneg=True), default=298.15,
+    v.add_argument("--temperature-k", type=finite("--temperature-k", nonneg=True, maximum=5000.0), default=298.15,
                    help="temperature of the competing solid solution on the Miedema hull, K")
     v.add_argument("--plot", metavar="PNG", help="also write a figure (score vs assessed class, confusion matrices)")
     v.add_argument("--format", **FORMAT)
@@ -63,7 +63,7 @@ def add_hull(sub: Any) -> None:
     h.add_argument("metal", metavar="METAL", help="element symbol, e.g. Mg")
     h.add_argument("--source", default="chgnet", metavar="SOURCE",
                    help="miedema, oqmd_legacy, chgnet (default), chgnet-raw, or a .csv/.json file")
-    h.add_argument("--temperature-k", type=finite("--temperature-k", nonneg=True), default=298.15,
+    h.add_argument("--temperature-k", type=finite("--temperature-k", nonneg=True, maximum=5000.0), default=298.15,
                    help="temperature of the solution points' mixing entropy, K (default 298.15)")
     h.add_argument("--plot", metavar="PNG", help="also draw the hull")
     h.add_argument("--format", **FORMAT)
@@ -102,12 +102,13 @@ def add_compute_binaries(sub: Any) -> None:
                     "~/.local/share/interlayer-screen/computed/chgnet_li_m_structures.csv; the shipped rows count as done)")
     cb.add_argument("--prototypes", nargs="+", metavar="NAME", help="only these prototypes (default: all)")
     cb.add_argument("--no-solutions", action="store_true", help="skip the dilute and random-solution cells")
-    cb.add_argument("--workers", type=int, default=1, help="parallel worker processes (default 1)")
-    cb.add_argument("--threads", type=int, help="torch threads per worker (default: CPU count / workers)")
+    cb.add_argument("--workers", type=integer("--workers", minimum=1), default=1, help="parallel worker processes (default 1)")
+    cb.add_argument("--threads", type=integer("--threads", minimum=1), help="torch threads per worker (default: CPU count / workers)")
     cb.add_argument("--dask-scheduler", metavar="ADDRESS", help="run on a Dask cluster: tcp://host:port, or 'local' "
                     "for a local cluster of --workers processes (workers need interlayer-screen[mlip] installed)")
     cb.add_argument("--fmax", type=finite("--fmax", positive=True), default=0.05, help="force threshold, eV/A (default 0.05)")
-    cb.add_argument("--max-steps", type=int, default=400, help="FIRE step limit; more is flagged not converged (default 400)")
+    cb.add_argument("--max-steps", type=integer("--max-steps", minimum=1), default=400,
+                    help="FIRE step limit; more is flagged not converged (default 400)")
     cb.add_argument("--force", action="store_true", help="recompute structures that are already cached")
     cb.add_argument("--no-progress", action="store_true", help="no progress bar")
     cb.add_argument("--format", **FORMAT)

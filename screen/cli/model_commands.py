@@ -11,7 +11,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from screen.cli.common import FORMAT, REG_HELP, Parser, emit, finite, input_error, json_value, registry, write_text_atomic
+from screen.cli.common import (
+    FORMAT,
+    MAX_SEED,
+    REG_HELP,
+    Parser,
+    emit,
+    finite,
+    input_error,
+    integer,
+    json_value,
+    registry,
+    write_text_atomic,
+)
 from screen.model.fields import ARCHITECTURES, CANDIDATE_COLUMNS, FIELDS
 
 __all__ = ["add_calibrate", "add_predict", "add_retrain", "add_models"]
@@ -33,7 +45,8 @@ def add_calibrate(sub: Any) -> None:
                      help="reliability plot of the held-out predictions (default: calibration_reliability.png; '' for none)")
     cal.add_argument("--alternatives", action="store_true",
                      help="also show how the leave-one-study-out metrics move under the modelling choices considered")
-    cal.add_argument("--seed", type=int, default=0, help="seed of the study resampling for the intervals (default 0)")
+    cal.add_argument("--seed", type=integer("--seed", minimum=0, maximum=MAX_SEED), default=0,
+                     help="seed of the study resampling for the intervals (default 0)")
     cal.add_argument("--model-dir", metavar="DIR", help=REG_HELP)
     cal.add_argument("--compare-sources", nargs="+", metavar="SOURCE",
                      help="instead: cross-validate the model with each energy source of the Li-M descriptors "
@@ -59,11 +72,11 @@ def add_predict(sub: Any) -> None:
         if f.unit:
             opt = f"--{f.name.replace('_', '-')}"
             default = "the carbon preset's value, else unknown" if f.default is None else f"{f.default:g}"
-            pr.add_argument(opt, type=finite(opt, nonneg=f.name != "temperature_c"), default=None,
+            pr.add_argument(opt, type=finite(opt, nonneg=f.name != "temperature_c", maximum=f.maximum), default=None,
                             help=f"{f.help}, {f.unit} (default: {default})")
     pr.add_argument("--input", metavar="CSV", help="batch of candidates, one per row")
     pr.add_argument("--output", metavar="FILE", help="write the result here (atomically) instead of stdout")
-    pr.add_argument("--model", type=int, metavar="VERSION", help="registry version (default: the latest)")
+    pr.add_argument("--model", type=integer("--model", minimum=0), metavar="VERSION", help="registry version (default: the latest)")
     pr.add_argument("--model-dir", metavar="DIR", help=REG_HELP)
     pr.add_argument("--format", **FORMAT)
     pr.set_defaults(func=_cmd_predict)
@@ -210,6 +223,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             raise input_error("give --metal and --carbon (or --input FILE for a batch)")
         row = {c: ("" if v is None else str(v)) for c, v in given.items()}
         cand, used = validate_candidates(pd.DataFrame([row]), label="options")
+    if args.output and Path(args.output).is_dir():
+        raise input_error(f"{args.output}: --output names a folder; give a file path")
     if args.output and not Path(args.output).parent.exists():
         raise input_error(f"{args.output}: folder does not exist")
     reg = registry(args)

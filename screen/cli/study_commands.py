@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from screen.cli.common import FORMAT, REG_HELP, emit, json_value, study_options
+from screen.cli.common import FORMAT, MAX_SEED, REG_HELP, emit, integer, json_value, study_options
 
 __all__ = ["add_screen", "add_sensitivity", "add_compare", "add_tradeoff", "add_rank_diff"]
 
@@ -29,18 +29,20 @@ def add_screen(sub: Any) -> None:
                         "interlayer screen --study s.toml --storage postgresql://user@host/db (on each machine)")
     sc.add_argument("--study", metavar="TOML", help="study file (default: the shipped studies/default.toml)")
     sc.add_argument("--output", metavar="DIR", help="output folder (default: the study file's output, else runs/<name>)")
-    sc.add_argument("--trials", type=int, metavar="N", help="total number of trials (overrides the study file)")
-    sc.add_argument("--seed", type=int, help="sampler seed (overrides the study file)")
-    sc.add_argument("--workers", type=int, default=1, metavar="N", help="parallel worker processes on this machine (default 1)")
+    sc.add_argument("--trials", type=integer("--trials", minimum=1), metavar="N", help="total number of trials (overrides the study file)")
+    sc.add_argument("--seed", type=integer("--seed", minimum=0, maximum=MAX_SEED), help="sampler seed (overrides the study file)")
+    sc.add_argument("--workers", type=integer("--workers", minimum=1), default=1, metavar="N",
+                    help="parallel worker processes on this machine (default 1)")
     sc.add_argument("--storage", metavar="URL", help="database URL shared by workers on many machines, e.g. "
                     "postgresql://user@host:5432/db (default: a journal file in the output folder)")
     sc.add_argument("--resume", action="store_true", help="continue the study in the output folder or storage; trials a "
                     "killed worker left running are marked failed and run again")
     sc.add_argument("--overwrite", action="store_true", help="discard an earlier run in the output folder")
     sc.add_argument("--exhaustive", action="store_true", help="also evaluate a dense grid and report the top-10 recall")
-    sc.add_argument("--model", type=int, metavar="VERSION", help="gap-model registry version (default: the latest)")
+    sc.add_argument("--model", type=integer("--model", minimum=0), metavar="VERSION",
+                    help="gap-model registry version (default: the latest)")
     sc.add_argument("--model-dir", metavar="DIR", help=REG_HELP)
-    sc.add_argument("--top", type=int, default=15, metavar="N", help="rows of the ranking to print (default 15)")
+    sc.add_argument("--top", type=integer("--top", minimum=1), default=15, metavar="N", help="rows of the ranking to print (default 15)")
     sc.add_argument("--no-progress", action="store_true", help="no progress bar")
     sc.add_argument("--no-plots", action="store_true", help="skip PNG plots and report.html")
     sc.add_argument("--format", **FORMAT)
@@ -61,8 +63,9 @@ def add_sensitivity(sub: Any) -> None:
                         epilog="Example: interlayer sensitivity --study studies/pressure_and_rate.toml")
     study_options(se, "kind = \"screen\"; its [sensitivity] table sets factors, ranges and sample sizes; "
                  "default: the shipped studies/default.toml", required=False)
-    se.add_argument("--seed", type=int, help="seed of the samples (overrides the study file)")
-    se.add_argument("--n-base", type=int, metavar="N", help="Sobol base sample size, a power of 2 (overrides the study file)")
+    se.add_argument("--seed", type=integer("--seed", minimum=0, maximum=MAX_SEED), help="seed of the samples (overrides the study file)")
+    se.add_argument("--n-base", type=integer("--n-base", minimum=2), metavar="N",
+                    help="Sobol base sample size, a power of 2 (overrides the study file)")
     se.set_defaults(func=_cmd_sensitivity)
 
 
@@ -97,7 +100,7 @@ def add_rank_diff(sub: Any) -> None:
                         epilog="Example: interlayer rank-diff runs/default runs/default-v1")
     rd.add_argument("before", metavar="RUN_DIR", help="output folder of the earlier run")
     rd.add_argument("after", metavar="RUN_DIR", help="output folder of the later run")
-    rd.add_argument("--top", type=int, default=10, metavar="N", help="size of the top list compared (default 10)")
+    rd.add_argument("--top", type=integer("--top", minimum=1), default=10, metavar="N", help="size of the top list compared (default 10)")
     rd.add_argument("--format", **FORMAT)
     rd.set_defaults(func=_cmd_rank_diff)
 

@@ -29,8 +29,6 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from descriptors.errors import InputError
 from screen.model.fields import ARCHITECTURES, CANDIDATE_COLUMNS, FIELD_BY_NAME, NUMERIC_FIELDS
 
-_MAX_TEMPERATURE_C = 400.0
-
 
 def _raise_first(mask: pd.Series | np.ndarray, lines: pd.Series | None, label: str, col: str, why: Any) -> None:
     """Raise an InputError naming the file line and column of the first True in ``mask``.
@@ -52,9 +50,10 @@ def _check_numeric(name: str, values: pd.Series, where: pd.Series | None = None,
     bad = (~empty) & (num.isna() | ~np.isfinite(num.fillna(0.0)))
     lo = -273.15 if name == "temperature_c" else 0.0
     low = (~empty) & ~bad & (num < lo)
-    high = (~empty) & ~bad & (name == "temperature_c") & (num > _MAX_TEMPERATURE_C)
+    top = FIELD_BY_NAME[name].maximum if name in FIELD_BY_NAME else None
+    high = (~empty) & ~bad & (num > (np.inf if top is None else top))
     for mask, why in ((bad, "is not a finite number"), (low, "must not be negative" if lo == 0 else "is below absolute zero"),
-                      (high, f"exceeds {_MAX_TEMPERATURE_C:g} C")):
+                      (high, f"exceeds {top:g} {FIELD_BY_NAME[name].unit if name in FIELD_BY_NAME else ''} (the largest value accepted)")):
         _raise_first(mask, where, label, name, lambda i, why=why: f"'{values.iloc[i]}' {why}")
     return num.astype(float)
 

@@ -21,6 +21,9 @@ class Field:
     unit: str
     default: float | str | None
     help: str
+    #: the largest value accepted: far beyond any cell in datasets/literature_outcomes.csv, so that a typo such as
+    #: 1e308 is refused instead of predicted
+    maximum: float | None = None
 
 
 #: The cell whose conditions are the defaults.
@@ -31,13 +34,13 @@ FIELDS: tuple[Field, ...] = (
     Field("metal", "", None, "metal element symbol, or 'none' (carbon-only layer / bare collector)"),
     Field("carbon", "", None, "carbon preset from datasets/carbons.csv, or 'none' (metal only / bare collector)"),
     Field("architecture", "", "bilayer", "bilayer (metal under carbon), carbon_under_metal, nanocomposite, single_layer, none"),
-    Field("metal_nm", "nm", 500.0, "metal layer thickness"),
-    Field("carbon_nm", "nm", 100.0, "carbon layer thickness"),
-    Field("current_ma_cm2", "mA/cm2", 0.1, "plating current density"),
-    Field("stack_mpa", "MPa", 15.0, "stack pressure during cycling"),
-    Field("fab_mpa", "MPa", 250.0, "fabrication (lamination / pelletizing) pressure"),
-    Field("temperature_c", "degC", 25.0, "cell temperature (source paper: room temperature, 25 C assumed)"),
-    Field("carbon_particle_nm", "nm", None, "carbon primary particle size"),
+    Field("metal_nm", "nm", 500.0, "metal layer thickness", 1e6),
+    Field("carbon_nm", "nm", 100.0, "carbon layer thickness", 1e6),
+    Field("current_ma_cm2", "mA/cm2", 0.1, "plating current density", 100.0),
+    Field("stack_mpa", "MPa", 15.0, "stack pressure during cycling", 1000.0),
+    Field("fab_mpa", "MPa", 250.0, "fabrication (lamination / pelletizing) pressure", 5000.0),
+    Field("temperature_c", "degC", 25.0, "cell temperature (source paper: room temperature, 25 C assumed)", 400.0),
+    Field("carbon_particle_nm", "nm", None, "carbon primary particle size", 1e6),
 )
 FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 NUMERIC_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.unit)

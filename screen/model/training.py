@@ -164,6 +164,9 @@ def training_set(fresh: pd.DataFrame | None = None) -> TrainingSet:
     nuc = load_table("nucleation_overpotentials.csv")
     frames = [cur]
     if fresh is not None and len(fresh):
+        repeated = fresh["record_id"][fresh["record_id"].duplicated()].tolist()
+        if repeated:
+            raise InputError(f"fresh results repeat record_id '{repeated[0]}' (each row needs its own id)")
         clash = sorted(set(fresh["record_id"]) & set(cur["record_id"]))
         if clash:
             raise InputError(f"fresh results reuse curated record_id '{clash[0]}' (pick new ids)")

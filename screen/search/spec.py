@@ -53,6 +53,7 @@ Any unknown key, unknown metal or carbon, inverted bound or empty search space i
 from __future__ import annotations
 
 import hashlib
+import math
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -72,6 +73,8 @@ class _Strict(BaseModel):
 
 def _bounds(v: tuple[float, float], what: str) -> tuple[float, float]:
     lo, hi = v
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError(f"{what} bounds must be finite, got [{lo}, {hi}]")
     if not (lo > 0 and hi > 0):
         raise ValueError(f"{what} bounds must be positive nm, got [{lo}, {hi}]")
     if lo > hi:

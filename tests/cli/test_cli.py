@@ -67,6 +67,14 @@ def test_carbon_command(capsys, tmp_path, synthetic_spectrum):
         (["carbon", "--raman", "missing.txt", "--laser-nm", "532"], "spectrum file not found"),
         (["carbon", "--id-ig", "1.0"], "needs --laser-nm"),
         (["descriptors", "--format", "xml"], "invalid choice"),
+        (["descriptors", "Mg", "--temperature-k", "1e308"], "must be at most 5000"),
+        (["predict", "--metal", "Mg", "--carbon", "c60_film", "--metal-nm", "1e308"], "must be at most 1e+06"),
+        (["predict", "--metal", "Mg", "--carbon", "c60_film", "--current-ma-cm2", "1e5"], "must be at most 100"),
+        (["screen", "--seed", "-1"], "--seed must be at least 0"),
+        (["screen", "--seed", "4294967296"], "--seed must be at most 4294967295"),
+        (["screen", "--trials", "0"], "--trials must be at least 1"),
+        (["rank-diff", "a", "b", "--top", "-3"], "--top must be at least 1"),
+        (["sensitivity", "--n-base", "abc"], "must be a whole number"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, argv, needle):

@@ -144,6 +144,20 @@ def test_retrain_bad_rows_exit_2_nothing_saved(capsys, private_registry, tmp_pat
     assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
 
 
+def test_retrain_rejects_repeated_record_ids(capsys, private_registry, tmp_path):
+    fresh = tmp_path / "fresh.csv"
+    text = FRESH.format(loc="above_carbon")
+    fresh.write_text(text + text.splitlines()[1] + "\n")
+    code, _, err = run(capsys, "retrain", str(fresh), "--model-dir", str(private_registry))
+    assert code == 2 and "repeat record_id 'LAB-1'" in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
+
+
+def test_predict_output_naming_a_folder_is_refused(capsys, model_env, tmp_path):
+    code, out, err = run(capsys, "predict", "--metal", "Mg", "--carbon", "c60_film", "--output", str(tmp_path))
+    assert code == 2 and "names a folder" in err and out == ""
+
+
 def test_retrain_rejects_misspelled_column(capsys, private_registry, tmp_path):
     fresh = tmp_path / "fresh.csv"
     fresh.write_text(FRESH.format(loc="above_carbon").replace("li_location", "li_locaton"))

@@ -218,6 +218,7 @@ def test_ci_requires_the_postgresql_test():
     ("bogus = 1", "unknown key 'space.bogus'"),
     ('exclude = ["Qq"]', "space.exclude"),
     ('metal_nm = [500.0, 10.0]', "space.metal_nm.*inverted"),
+    ('metal_nm = [10.0, inf]', "space.metal_nm.*must be finite"),
 ])
 def test_bad_space_keys(tmp_path, extra, match):
     text = SMALL.format(n=10, seed=0, extra="").replace('carbon_nm = [100.0, 10000.0]', f"carbon_nm = [100.0, 10000.0]\n{extra}")

@@ -27,8 +27,9 @@ def test_bad_metal_fails_before_any_work(capsys, tmp_path):
     assert code == 2 and "unknown element symbol 'Xx'" in capsys.readouterr().err
     assert main(["compute-binaries", "Cf", "--cache", str(tmp_path / "c.csv")]) == 2
     assert "not supported" in capsys.readouterr().err
-    assert main(["compute-binaries", "Mg", "--workers", "0", "--cache", str(tmp_path / "c.csv")]) == 2
-    assert "--workers" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:  # argparse refuses the count itself
+        main(["compute-binaries", "Mg", "--workers", "0", "--cache", str(tmp_path / "c.csv")])
+    assert exc.value.code == 2 and "--workers must be at least 1" in capsys.readouterr().err
     assert not (tmp_path / "c.csv").exists()
 
 
