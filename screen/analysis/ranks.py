@@ -79,9 +79,12 @@ def ranking_shift(before: pd.DataFrame, after: pd.DataFrame, top: int = 10) -> t
     return summary, pd.DataFrame(rows)
 
 
-#: A design is "clearly below" the leader of its tie group when the leader scores higher in at least this fraction of
-#: the bootstrap ensemble's members; otherwise the two are reported as tied.
+#: A design is "clearly below" the leader of its tie group when the leader scores higher by more than
+#: :data:`SCORE_RESOLUTION` in at least this fraction of the bootstrap ensemble's members; otherwise they are tied.
 CLEARLY_BELOW = 0.9
+#: Score differences smaller than this (on the 0-1 score) are below what a study's weights and limits, given to one or
+#: two digits, can mean: two designs that differ only by 0.0001 of Li loss are the same choice.
+SCORE_RESOLUTION = 0.005
 
 
 def member_scores(spec: Any, pipeline: Any, ranked: pd.DataFrame) -> np.ndarray:
@@ -112,7 +115,8 @@ def rank_uncertainty(spec: Any, pipeline: Any, ranked: pd.DataFrame, level: floa
 
     Ranks are recomputed under every bootstrap member of the model; ``rank_lo``/``rank_hi`` and ``score_lo``/
     ``score_hi`` span the central ``level`` of them. Walking down the ranking, a design joins the tie group of the
-    group's leader unless the leader scores higher in at least :data:`CLEARLY_BELOW` of the members.
+    group's leader unless the leader scores higher by more than :data:`SCORE_RESOLUTION` in at least
+    :data:`CLEARLY_BELOW` of the members.
     """
     scores = member_scores(spec, pipeline, ranked)
     n = len(ranked)
@@ -127,7 +131,7 @@ def rank_uncertainty(spec: Any, pipeline: Any, ranked: pd.DataFrame, level: floa
     group = np.empty(n, dtype=int)
     leader, g = 0, 1
     for i in range(n):
-        if i and np.mean(scores[:, leader] > scores[:, i]) >= CLEARLY_BELOW:
+        if i and np.mean(scores[:, leader] - scores[:, i] > SCORE_RESOLUTION) >= CLEARLY_BELOW:
             leader, g = i, g + 1
         group[i] = g
     return pd.DataFrame({"rank_lo": np.floor(rank_lo).astype(int), "rank_hi": np.ceil(rank_hi).astype(int),

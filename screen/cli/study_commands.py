@@ -137,8 +137,8 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     print(top.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
     n_groups = int(top["tie"].nunique())
     if n_groups < len(top):
-        print(f"tie: designs with the same number are tied (the leader of the group does not score higher in 90 % of the "
-              f"model's bootstrap members); {len(top)} rows, {n_groups} distinguishable groups")
+        print(f"tie: designs with the same number are tied (the group's leader does not score more than 0.005 higher in "
+              f"90 % of the model's bootstrap members); {len(top)} rows, {n_groups} distinguishable groups")
     _print_extras(out)
     return 0
 
