@@ -34,7 +34,8 @@ def add_screen(sub: Any) -> None:
     sc.add_argument("--workers", type=integer("--workers", minimum=1), default=1, metavar="N",
                     help="parallel worker processes on this machine (default 1)")
     sc.add_argument("--storage", metavar="URL", help="database URL shared by workers on many machines, e.g. "
-                    "postgresql://user@host:5432/db (default: a journal file in the output folder)")
+                    "postgresql://user@host:5432/db; the password from $INTERLAYER_DB_PASSWORD or the file named by "
+                    "$INTERLAYER_DB_PASSWORD_FILE (default: a journal file in the output folder)")
     sc.add_argument("--resume", action="store_true", help="continue the study in the output folder or storage; trials a "
                     "killed worker left running are marked failed and run again")
     sc.add_argument("--overwrite", action="store_true", help="discard an earlier run in the output folder")

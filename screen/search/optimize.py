@@ -72,6 +72,38 @@ def redact_url(url: str) -> str:
         return "<unparseable URL>"
 
 
+#: Where a database password may come from instead of the command line (the URL then names only the user).
+PASSWORD_ENV, PASSWORD_FILE_ENV = "INTERLAYER_DB_PASSWORD", "INTERLAYER_DB_PASSWORD_FILE"
+
+
+def database_url(storage: str) -> str:
+    """The SQLAlchemy URL for ``--storage``: ``postgresql://`` and ``postgres://`` use psycopg2 (the driver the
+    ``postgres`` extra installs; SQLAlchemy 2.1 would otherwise pick psycopg 3), and a URL without a password takes it
+    from ``$INTERLAYER_DB_PASSWORD`` or the file named by ``$INTERLAYER_DB_PASSWORD_FILE``."""
+    import os
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(storage)
+    except ArgumentError:
+        raise InputError(f"--storage: '{redact_url(storage)}' is not a database URL (e.g. postgresql://user@127.0.0.1:5432/db)") from None
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg2")
+    if url.username and url.password is None:
+        secret = os.environ.get(PASSWORD_ENV)
+        path = os.environ.get(PASSWORD_FILE_ENV)
+        if secret is None and path:
+            try:
+                secret = Path(path).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise InputError(f"${PASSWORD_FILE_ENV}: cannot read {path} ({exc.strerror})") from None
+        if secret:
+            url = url.set(password=secret)
+    return url.render_as_string(hide_password=False)
+
+
 def make_storage(storage: str | None, out_dir: Path) -> Any:
     """Journal file in ``out_dir`` (default) or an RDB storage from a URL; fail early if unreachable."""
     import optuna
@@ -82,7 +114,7 @@ def make_storage(storage: str | None, out_dir: Path) -> Any:
     if "://" not in storage:
         raise InputError(f"--storage: '{storage}' is not a database URL (e.g. postgresql://user@127.0.0.1:5432/db)")
     try:
-        return optuna.storages.RDBStorage(storage, engine_kwargs={"pool_pre_ping": True})
+        return optuna.storages.RDBStorage(database_url(storage), engine_kwargs={"pool_pre_ping": True})
     except ModuleNotFoundError as exc:
         raise InputError(f"--storage {redact_url(storage)}: database driver missing ({exc.name}); "
                          "install it with pip install 'interlayer-screen[postgres]'") from None

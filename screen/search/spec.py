@@ -390,6 +390,17 @@ def default_study_path() -> Path:
     raise InputError("the default study file is missing from this installation")
 
 
+def _check_output_stays_inside(output: Any, label: str) -> None:
+    """A study file may name an output folder only below the working directory: a file someone sends must not make
+    the tool write elsewhere (``--output`` on the command line may)."""
+    if output is None:
+        return
+    path = Path(str(output))
+    if path.is_absolute() or ".." in path.parts or str(output).strip() in ("", "."):
+        raise InputError(f"{label}: key 'study.output': '{output}' must be a relative folder below the working directory "
+                         "(use --output on the command line to write elsewhere)")
+
+
 def load_study(path: str | Path | None = None, overrides: dict[str, dict[str, Any]] | None = None) -> StudySpec:
     """Read, validate and resolve a study file (``None``: the shipped default).
 
@@ -403,6 +414,7 @@ def load_study(path: str | Path | None = None, overrides: dict[str, dict[str, An
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{p.name}: not valid TOML ({exc})") from None
+    _check_output_stays_inside(data.get("study", {}).get("output"), p.name)
     for table, values in (overrides or {}).items():
         data.setdefault(table, {}).update({k: v for k, v in values.items() if v is not None})
     spec = parse_study(data, label=p.name)

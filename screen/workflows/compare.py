@@ -11,6 +11,7 @@ import pandas as pd
 
 from screen.analysis.compare import assess, compare_table
 from screen.report.compare_report import compare_html, comparison_plot
+from screen.workflows.folders import require_own_folder
 
 __all__ = ["OUTPUT_FILES", "run_compare"]
 
@@ -35,6 +36,7 @@ def run_compare(study: str | Path, *, output: str | Path | None = None, model_ve
     table = compare_table(spec, pipeline)
     findings = assess(table)
     out = spec.output_dir()
+    require_own_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     run = {"study": {"name": spec.study.name, "file": spec.source_path, "file_sha256": spec.source_sha256,
                      "resolved": spec.model_dump(exclude={"source_path", "source_sha256"})},

@@ -22,6 +22,7 @@ from screen.analysis.ranks import rank_uncertainty
 from screen.search.objectives import evaluate
 from screen.search.optimize import JOURNAL_NAME, completed_designs, optimize
 from screen.search.ranking import RANKING_COLUMNS, exhaustive_check, pareto_mask, rank_designs
+from screen.workflows.folders import require_own_folder
 
 OUTPUT_FILES = ("ranking.csv", "ranking.json", "pareto.csv", "trials.csv", "exhaustive_top.csv", "explanations.csv",
                 "vs_reference.csv", "pareto.png", "tradeoffs.png", "importances.png", "ranking.png", "report.html", "run.json")
@@ -47,6 +48,8 @@ def _prepare_output(out: Path, resume: bool, overwrite: bool, shared_storage: bo
         raise InputError(f"--resume: {out} holds no study journal ({JOURNAL_NAME})")
     if not resume and not overwrite and (done or (journal and not shared_storage)):
         raise InputError(f"{out}: already holds a study; use --resume to continue it or --overwrite to start again")
+    if not resume:
+        require_own_folder(out, ("run.json", JOURNAL_NAME))
     if overwrite and out.is_dir():
         for name in (*OUTPUT_FILES, JOURNAL_NAME):
             (out / name).unlink(missing_ok=True)

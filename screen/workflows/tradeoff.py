@@ -9,6 +9,7 @@ import pandas as pd
 
 from screen.analysis.tradeoff import fronts, summary, top_metals, tradeoff_table
 from screen.report.tradeoff_report import tradeoff_front_plot, tradeoff_html
+from screen.workflows.folders import require_own_folder
 
 __all__ = ["OUTPUT_FILES", "run_tradeoff"]
 
@@ -37,6 +38,7 @@ def run_tradeoff(study: str | Path, *, output: str | Path | None = None, model_v
     front = fronts(table)
     summ = summary(table, front, metals)
     out = spec.output_dir()
+    require_own_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     run = {"study": {"name": spec.study.name, "file": spec.source_path, "file_sha256": spec.source_sha256,
                      "resolved": spec.model_dump(exclude={"source_path", "source_sha256"})},

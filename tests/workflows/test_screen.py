@@ -236,6 +236,8 @@ def test_bad_space_keys(tmp_path, extra, match):
     ('[study]\nname = "x"\nn_trials = 0\n', "study.n_trials"),
     ('[study]\nname = "x"\n[constraints]\nmax_total_nm = 5.0\n', "constraints.max_total_nm"),
     ('[study\nname = "x"\n', "not valid TOML"),
+    ('[study]\nname = "x"\noutput = "../../elsewhere/x"\n', "study.output.*relative folder below"),
+    ('[study]\nname = "x"\noutput = "/"\n', "study.output.*relative folder below"),
 ])
 def test_bad_study_files_fail_with_one_line_and_write_nothing(tmp_path, capsys, model_env, text, match):
     p = tmp_path / "bad.toml"
@@ -246,6 +248,16 @@ def test_bad_study_files_fail_with_one_line_and_write_nothing(tmp_path, capsys, 
     assert len(err.splitlines()) == 1 and err.startswith("interlayer: error:")
     assert pytest.importorskip("re").search(match, err), err
     assert not out.exists()
+
+
+def test_a_folder_of_someone_elses_files_is_not_written_into(tmp_path, capsys, model_env):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "report.html").write_text("my own report")
+    code = main(["screen", "--study", str(_study(tmp_path, n=10)), "--output", str(out), "--no-progress", "--no-plots"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "holds no run of this tool" in err
+    assert sorted(p.name for p in out.iterdir()) == ["report.html"] and (out / "report.html").read_text() == "my own report"
 
 
 def test_unreachable_storage_fails_cleanly(tmp_path, capsys, model_env):
