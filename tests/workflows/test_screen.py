@@ -199,7 +199,10 @@ def test_postgresql_storage_two_workers_one_study(tmp_path, registry):
     (tmp_path / "pg.toml").write_text(study)
     run_study(tmp_path / "pg.toml", output=tmp_path / "pg", storage=url, workers=2, model_dir=registry.root,
               progress=False, plots=False)
-    s = optuna.load_study(study_name=name, storage=url)
+    # optuna itself needs the driver spelled out; the tool maps the documented postgresql:// form (and ran above)
+    from screen.search.optimize import database_url
+
+    s = optuna.load_study(study_name=name, storage=database_url(url))
     trials = s.get_trials()
     assert sorted(t.number for t in trials) == list(range(len(trials)))
     assert all(t.state == optuna.trial.TrialState.COMPLETE for t in trials) and len(trials) >= 80
