@@ -71,19 +71,45 @@ class ModelRegistry:
         self.root = Path(root) if root is not None else default_model_dir()
 
     def versions(self) -> list[int]:
+        """Version numbers present (a folder ``v<N>``), readable or not; :meth:`check` says which can be used."""
         if not self.root.is_dir():
             return []
-        out = []
-        for p in self.root.iterdir():
-            if p.is_dir() and p.name.startswith("v") and p.name[1:].isdigit() and (p / "metadata.json").is_file():
-                out.append(int(p.name[1:]))
-        return sorted(out)
+        return sorted(int(p.name[1:]) for p in self.root.iterdir() if p.is_dir() and p.name.startswith("v") and p.name[1:].isdigit())
+
+    def _read(self, version: int, name: str) -> dict[str, Any]:
+        """One JSON file of a version, or a one-line error naming the file and the version."""
+        path = self.root / f"v{version}" / name
+        fix = ("delete the folder; version 0 is rebuilt from the curated data on the next run" if version == 0
+               else "delete the folder or retrain")
+        try:
+            state = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError(f"{path}: model version {version} has no {name} ({fix})") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"{path}: model version {version} is corrupted ({name} is not valid JSON: "
+                             f"{str(exc).splitlines()[0][:80]}); {fix}") from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read model version {version} ({exc.strerror})") from None
+        if not isinstance(state, dict):
+            raise InputError(f"{path}: model version {version} is corrupted ({name} is not a JSON object); {fix}")
+        return state
 
     def metadata(self, version: int) -> dict[str, Any]:
-        path = self.root / f"v{version}" / "metadata.json"
-        if not path.is_file():
+        if not (self.root / f"v{version}").is_dir():
             raise InputError(f"model version {version} is not in {self.root} (have: {', '.join(map(str, self.versions())) or 'none'})")
-        return json.loads(path.read_text(encoding="utf-8"))
+        return self._read(version, "metadata.json")
+
+    def check(self, version: int) -> str:
+        """``ok``, or the one-line reason the version cannot be used (for ``interlayer models list``)."""
+        try:
+            meta = self.metadata(version)
+            pipeline_from_state(self._read(version, "model.json"))
+            meta["metrics"]["loso"]["gap_model"]["balanced_accuracy"]
+        except InputError as exc:
+            return str(exc)
+        except (KeyError, TypeError):
+            return f"model version {version}: metadata.json lacks its metrics"
+        return "ok"
 
     def load(self, version: int | None = None, progress: bool = False) -> tuple[Any, dict[str, Any]]:
         """(fitted pipeline, metadata) of a version; default the latest (building version 0 if needed)."""
@@ -92,8 +118,10 @@ class ModelRegistry:
         if version is None:
             version = self.versions()[-1]
         meta = self.metadata(version)
-        state = json.loads((self.root / f"v{version}" / "model.json").read_text(encoding="utf-8"))
-        return pipeline_from_state(state), meta
+        try:
+            return pipeline_from_state(self._read(version, "model.json")), meta
+        except InputError as exc:
+            raise InputError(f"model version {version} in {self.root}: {exc}") from None
 
     def next_version(self) -> int:
         v = self.versions()

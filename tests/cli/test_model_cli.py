@@ -166,6 +166,27 @@ def test_retrain_rejects_misspelled_column(capsys, private_registry, tmp_path):
     assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
 
 
+@pytest.mark.parametrize("damage", ["truncate", "empty", "bytes", "missing"])
+def test_corrupted_registry_is_one_line_naming_file_and_version(capsys, private_registry, damage):
+    target = private_registry / "v0" / ("metadata.json" if damage == "bytes" else "model.json")
+    before = {p.name: p.read_bytes() for p in (private_registry / "v0").iterdir() if p != target}
+    if damage == "truncate":
+        target.write_text(target.read_text()[:200])
+    elif damage == "empty":
+        target.write_text("")
+    elif damage == "bytes":
+        target.write_bytes(bytes(range(256)))
+    else:
+        target.unlink()
+    code, out, err = run(capsys, "predict", "--metal", "Mg", "--carbon", "c60_film", "--model", "0",
+                         "--model-dir", str(private_registry))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert target.name in err and "version 0" in err
+    code, out, err = run(capsys, "models", "list", "--model-dir", str(private_registry), "--format", "json")
+    assert code == 2 or json.loads(out)[0]["status"] != "ok"  # never listed as healthy
+    assert {p.name: p.read_bytes() for p in (private_registry / "v0").iterdir() if p != target} == before
+
+
 def test_registry_write_is_atomic(private_registry, monkeypatch, gap_pipeline):
     import screen.model.registry as registry_mod
 
