@@ -38,7 +38,7 @@ def _cells_frame(spec: Any) -> pd.DataFrame:
     return cands.reset_index(drop=True)
 
 
-def regulation_current(model: Any, feats: pd.DataFrame, j_range: tuple[float, float], interval: float = 0.9) -> pd.DataFrame:
+def regulation_current(model: Any, feats: pd.DataFrame, j_range: tuple[float, float]) -> pd.DataFrame:
     """The model's critical current (mA/cm², where the margin reaches zero) with its ensemble interval.
 
     NaN without a carbon layer; ``j_range`` bounds what is reported: larger answers are clamped to its upper end and

@@ -328,11 +328,10 @@ def _cmd_models(args: argparse.Namespace) -> int:
     reg.ensure_default()
     rows = []
     for v in reg.versions():
-        status = reg.check(v)
-        if status != "ok":
+        status, m = reg.check(v)
+        if m is None:
             rows.append({"version": v, "status": status})
             continue
-        m = reg.metadata(v)
         rows.append({"version": v, "status": "ok", "created_utc": m.get("created_utc"), "package_version": m.get("package_version"),
                      "data_sha256": str(m.get("data_sha256", ""))[:12], "parent": m.get("parent_version"),
                      "loo_balanced_accuracy": round(m["metrics"]["loo"]["gap_model"]["balanced_accuracy"], 3),

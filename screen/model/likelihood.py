@@ -86,12 +86,6 @@ def neg_log_posterior_batch(Z: np.ndarray, d: Design, obs: np.ndarray, y: np.nda
     return nll + 0.5 * np.sum(((Z - PRIOR_CENTER) / prior_sigma) ** 2, axis=1)
 
 
-def neg_log_posterior(z: np.ndarray, d: Design, obs: np.ndarray, y: np.ndarray, w: np.ndarray,
-                      prior_sigma: np.ndarray = PRIOR_SIGMA) -> float:
-    """Negative log posterior of one transformed parameter vector ``z`` (sample weights ``w`` per row)."""
-    return float(neg_log_posterior_batch(np.asarray(z, dtype=float)[None, :], d, obs, y, w, prior_sigma)[0])
-
-
 #: Step of the central finite differences of :func:`fit_map`, in the transformed (log / logit) space.
 GRADIENT_STEP = 1e-5
 
@@ -128,13 +122,11 @@ def identifiability(z: np.ndarray, d: Design, obs: np.ndarray, y: np.ndarray, w:
     gives a Laplace posterior width; its ratio to the prior width is 1 when the data carry no information about the
     parameter (prior-set) and falls towards 0 as they pin it. The bootstrap width is reported beside it.
     """
-    h = 1e-3
-    base = neg_log_posterior(z, d, obs, y, w, prior_sigma)
+    h, k_all = 1e-3, len(z)
+    f = neg_log_posterior_batch(z + np.vstack([np.zeros(k_all), h * np.eye(k_all), -h * np.eye(k_all)]), d, obs, y, w, prior_sigma)
     rows = []
     for k, p in enumerate(PARAMETERS):
-        e = np.zeros_like(z)
-        e[k] = h
-        curv = (neg_log_posterior(z + e, d, obs, y, w, prior_sigma) - 2 * base + neg_log_posterior(z - e, d, obs, y, w, prior_sigma)) / h**2
+        curv = (f[1 + k] - 2 * f[0] + f[1 + k_all + k]) / h**2
         data_curv = max(curv - 1.0 / prior_sigma[k] ** 2, 0.0)
         ratio = float(1.0 / np.sqrt(1.0 + prior_sigma[k] ** 2 * data_curv))
         boot = float(np.std(ensemble_z[:, k]) / prior_sigma[k]) if len(ensemble_z) > 1 else None

@@ -99,17 +99,17 @@ class ModelRegistry:
             raise InputError(f"model version {version} is not in {self.root} (have: {', '.join(map(str, self.versions())) or 'none'})")
         return self._read(version, "metadata.json")
 
-    def check(self, version: int) -> str:
-        """``ok``, or the one-line reason the version cannot be used (for ``interlayer models list``)."""
+    def check(self, version: int) -> tuple[str, dict[str, Any] | None]:
+        """(``ok``, metadata), or (the one-line reason the version cannot be used, None), for ``interlayer models list``."""
         try:
             meta = self.metadata(version)
             pipeline_from_state(self._read(version, "model.json"))
             meta["metrics"]["loso"]["gap_model"]["balanced_accuracy"]
         except InputError as exc:
-            return str(exc)
+            return str(exc), None
         except (KeyError, TypeError):
-            return f"model version {version}: metadata.json lacks its metrics"
-        return "ok"
+            return f"model version {version}: metadata.json lacks its metrics", None
+        return "ok", meta
 
     def load(self, version: int | None = None, progress: bool = False) -> tuple[Any, dict[str, Any]]:
         """(fitted pipeline, metadata) of a version; default the latest (building version 0 if needed)."""
