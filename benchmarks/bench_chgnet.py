@@ -27,7 +27,8 @@ from pathlib import Path
 def from_cache() -> dict:
     import pandas as pd
 
-    from descriptors.data.curated import datasets_dir, load_table
+    from descriptors.data.curated import load_table
+    from descriptors.data.files import datasets_dir
     from descriptors.mlip.structure_cache import SHIPPED_NAME, read_cache
 
     rows = pd.DataFrame(read_cache(datasets_dir() / SHIPPED_NAME).rows)

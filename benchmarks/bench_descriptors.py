@@ -27,10 +27,10 @@ def _time(fn, repeat: int = 3) -> float:
 
 def main() -> None:
     from descriptors.data.curated import carbon_presets, load_table
-    from descriptors.phases.energy_sources import MiedemaSource, TabulatedSource
     from descriptors.graphitization.featurizer import GraphitizationFeaturizer
-    from descriptors.phases.featurizer import IntermediatePhaseFeaturizer
     from descriptors.graphitization.raman import fit_d_g, lorentzian
+    from descriptors.phases.energy_sources import MiedemaSource, TabulatedSource
+    from descriptors.phases.featurizer import IntermediatePhaseFeaturizer
     from descriptors.solubility.featurizer import LiSolubilityFeaturizer
 
     metals = load_table("li_binaries.csv")["metal"].tolist()

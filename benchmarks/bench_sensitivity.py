@@ -26,10 +26,10 @@ def main() -> None:
     ap.add_argument("--pool", type=int, default=30)
     args = ap.parse_args()
 
-    from screen.model.registry import ModelRegistry
     from screen.analysis.sensitivity import SensitivityAnalysis, _unit_to_values
-    from screen.workflows.study import run_study
+    from screen.model.registry import ModelRegistry
     from screen.search.spec import load_study
+    from screen.workflows.study import run_study
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-sens-"))
     registry = ModelRegistry(tmp / "models")

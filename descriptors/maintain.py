@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 
 from descriptors.atomic import atomic_target
-from descriptors.data.curated import SCHEMAS, datasets_dir, file_sha256, read_validated_csv
+from descriptors.data.curated import SCHEMAS, read_validated_csv
+from descriptors.data.files import datasets_dir, file_sha256
 from descriptors.errors import DataIntegrityError
 from descriptors.mlip.structure_cache import read_cache
 

@@ -12,13 +12,9 @@ results), so the rules are identical for curated and new data.
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
 import math
-import os
 import re
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,61 +22,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from descriptors.data.elements import check_metal
-from descriptors.errors import DataIntegrityError, InputError
+from descriptors.data.files import datasets_dir, verify_hash
+from descriptors.errors import InputError
 
 ValueOrigin = Literal["text", "table", "figure-read", "estimated", "computed-here"]
 VALUE_ORIGINS: tuple[str, ...] = ("text", "table", "figure-read", "estimated", "computed-here")
-
-#: Environment variable that points the project at another datasets folder.
-DATASETS_ENV = "INTERLAYER_DATASETS"
-
-
-def datasets_dir() -> Path:
-    """Folder holding the curated tables.
-
-    Order: ``$INTERLAYER_DATASETS``; the copy shipped inside the wheel
-    (``descriptors/_datasets``); the ``datasets/`` folder of a source checkout.
-    """
-    env = os.environ.get(DATASETS_ENV)
-    if env:
-        return Path(env)
-    shipped = Path(str(resources.files("descriptors"))) / "_datasets"
-    if (shipped / "metadata.json").is_file():
-        return shipped
-    checkout = Path(__file__).resolve().parents[2] / "datasets"
-    if (checkout / "metadata.json").is_file():
-        return checkout
-    raise DataIntegrityError("cannot find the datasets folder (set INTERLAYER_DATASETS or reinstall the package)")
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 hex digest of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def load_metadata() -> dict[str, Any]:
-    """Parsed ``datasets/metadata.json``."""
-    return json.loads((datasets_dir() / "metadata.json").read_text(encoding="utf-8"))
-
-
-def data_hashes() -> dict[str, str]:
-    """``{file: sha256}`` of every curated file, as recorded in ``metadata.json`` (for run records)."""
-    return {name: entry["sha256"] for name, entry in load_metadata()["files"].items()}
-
-
-def verify_hash(name: str) -> str:
-    """Check a shipped file against the sha256 in metadata.json; return the hash."""
-    meta = load_metadata()["files"]
-    if name not in meta:
-        raise DataIntegrityError(f"datasets/{name} is not listed in datasets/metadata.json")
-    digest = file_sha256(datasets_dir() / name)
-    if digest != meta[name]["sha256"]:
-        raise DataIntegrityError(
-            f"datasets/{name} does not match its sha256 in metadata.json "
-            f"(edited without updating metadata? run: python -m descriptors.maintain --update-hashes)"
-        )
-    return digest
-
 
 # --------------------------------------------------------------------------- cell parsing
 
@@ -191,7 +137,11 @@ CARBON_PROPERTIES: dict[str, str] = {
     "particle_size_nm": "nm",
     "thickness_nm": "nm",
     "lithiation_capacity_mAh_cm2": "mAh/cm2",
+    "bet_surface_m2_g": "m2/g",
+    "deposition": "",
 }
+#: How a carbon preset is laid down; a film process gives a continuous layer, otherwise the layer is particulate.
+DEPOSITION_PROCESSES = ("thermal_evaporation", "magnetron_sputtering", "slurry_casting")
 STRUCTURAL_CLASSES = ("graphite", "graphitic", "non_graphitic")
 
 
@@ -214,6 +164,8 @@ class CarbonPropertyRow(_Row):
             raise ValueError(f"property '{self.property}' must have unit '{unit}', got '{self.unit}'")
         if self.property == "structural_class" and self.value not in STRUCTURAL_CLASSES:
             raise ValueError(f"structural_class must be one of {STRUCTURAL_CLASSES}")
+        if self.property == "deposition" and self.value not in DEPOSITION_PROCESSES:
+            raise ValueError(f"deposition must be one of {DEPOSITION_PROCESSES}")
         if unit or self.property in {"id_ig_ratio", "sp2_fraction"}:
             x = _NONNEG(self.value)
             if x is None or x <= 0:
@@ -380,6 +332,52 @@ class ElementPriceRow(_Row):
         return v
 
 
+class FilmContinuityRow(_Row):
+    """Continuity (percolation) thickness of a deposited metal film (``film_continuity.csv``), nm."""
+
+    metal: str
+    continuity_nm: float = Field(gt=0, le=1000)
+    bound: Literal["", "upper"] = ""
+    deposition: str = Field(min_length=1)
+    substrate: str = ""
+    confidence: str = ""
+    notes: str = ""
+
+    @field_validator("metal")
+    @classmethod
+    def _metal(cls, v: str) -> str:
+        return check_metal(v)
+
+
+#: Quantities of a reference cell stack (``cell_stacks.csv``) and their units.
+STACK_QUANTITIES: dict[str, str] = {
+    "cathode_areal_capacity_mAh_cm2": "mAh/cm2", "cathode_thickness_um": "um", "cathode_specific_capacity_mAh_g": "mAh/g",
+    "cathode_active_fraction": "fraction", "average_voltage_V": "V", "separator_thickness_um": "um",
+    "separator_density_g_cm3": "g/cm3", "cathode_collector_thickness_um": "um", "anode_collector_thickness_um": "um",
+}
+
+
+class CellStackRow(_Row):
+    """One quantity of a reference cell stack (``cell_stacks.csv``, long format)."""
+
+    stack: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    quantity: str
+    value: float = Field(gt=0, le=100000)
+    unit: str
+    confidence: str = ""
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> CellStackRow:
+        if self.quantity not in STACK_QUANTITIES:
+            raise ValueError(f"unknown quantity '{self.quantity}' (allowed: {', '.join(STACK_QUANTITIES)})")
+        if self.unit != STACK_QUANTITIES[self.quantity]:
+            raise ValueError(f"quantity '{self.quantity}' must have unit '{STACK_QUANTITIES[self.quantity]}', got '{self.unit}'")
+        if self.unit == "fraction" and self.value > 1:
+            raise ValueError(f"{self.quantity} is a fraction (0-1), got {self.value}")
+        return self
+
+
 SCHEMAS: dict[str, type[_Row]] = {
     "li_binaries.csv": LiBinaryRow,
     "carbons.csv": CarbonPropertyRow,
@@ -388,6 +386,8 @@ SCHEMAS: dict[str, type[_Row]] = {
     "miedema_parameters.csv": MiedemaRow,
     "dft_formation_energies.csv": FormationEnergyRow,
     "element_prices.csv": ElementPriceRow,
+    "film_continuity.csv": FilmContinuityRow,
+    "cell_stacks.csv": CellStackRow,
 }
 
 

@@ -143,11 +143,11 @@ class GraphitizationFeaturizer(Featurizer):
     def feature_labels(self) -> list[str]:
         return [
             "graphitization_index", "graphitization_method", "d002_nm", "la_nm", "sp2_fraction",
-            "structural_class", "particle_size_nm", "density_g_cm3", "carbon_sources",
+            "structural_class", "particle_size_nm", "density_g_cm3", "carbon_sources", "particle_size_basis",
         ]
 
     def units(self) -> list[str]:
-        return ["", "", "nm", "nm", "", "", "nm", "g/cm3", ""]
+        return ["", "", "nm", "nm", "", "", "nm", "g/cm3", "", ""]
 
     def citations(self) -> list[str]:
         return cite("mering_maire", "howe_2003", "tuinstra_koenig", "cancado_2006", "ferrari_robertson", "iupac_carbon", "ase")
@@ -163,7 +163,7 @@ class GraphitizationFeaturizer(Featurizer):
             raise InputError(f"unknown carbon preset '{x}' (known: {', '.join(sorted(presets))})")
         props = presets[key]
         out: dict[str, Any] = {"_sources": set()}
-        for name in ("d002_nm", "la_nm", "sp2_fraction", "particle_size_nm", "density_g_cm3"):
+        for name in ("d002_nm", "la_nm", "sp2_fraction", "particle_size_nm", "density_g_cm3", "bet_surface_m2_g"):
             v, src = _median_value(props.get(name))
             if v is not None:
                 out[name] = v
@@ -203,14 +203,33 @@ class GraphitizationFeaturizer(Featurizer):
     def featurize(self, x: Any) -> list[Any]:
         m = self._validate_entry(x)
         allowed = {"d002_nm", "id_ig_ratio", "laser_nm", "la_nm", "sp2_fraction", "structural_class",
-                   "particle_size_nm", "density_g_cm3", "_sources"}
+                   "particle_size_nm", "density_g_cm3", "bet_surface_m2_g", "_sources"}
         unknown = set(m) - allowed
         if unknown:
             raise InputError(f"unknown carbon measurement(s): {', '.join(sorted(unknown))}")
         g, method, la = self.index(m)
         nan = float("nan")
+        size, basis = particle_size(m)
         return [
             g, method, m.get("d002_nm", nan), la if la is not None else nan, m.get("sp2_fraction", nan),
-            m.get("structural_class", ""), m.get("particle_size_nm", nan), m.get("density_g_cm3", nan),
-            " ; ".join(sorted(m.get("_sources", set()))) or "user input",
+            m.get("structural_class", ""), size, m.get("density_g_cm3", nan),
+            " ; ".join(sorted(m.get("_sources", set()))) or "user input", basis,
         ]
+
+
+#: Skeletal density of graphite (g/cm3), the densest carbon: an equivalent-sphere diameter computed with it is a lower bound.
+GRAPHITE_DENSITY_G_CM3 = 2.267
+
+
+def particle_size(m: dict[str, Any]) -> tuple[float, str]:
+    """(particle diameter in nm, basis): the recorded size, else the equivalent-sphere diameter ``d = 6 / (rho S)`` of
+    the BET surface area ``S`` (m2/g) with the recorded skeletal density ``rho`` (g/cm3; graphite's when none is
+    recorded, which makes ``d`` a lower bound); NaN when neither is known."""
+    if m.get("particle_size_nm") is not None:
+        return float(m["particle_size_nm"]), "recorded"
+    bet = m.get("bet_surface_m2_g")
+    if bet is None:
+        return float("nan"), ""
+    rho = m.get("density_g_cm3")
+    d = 6000.0 / (float(rho or GRAPHITE_DENSITY_G_CM3) * float(bet))  # 6 / (g/cm3 * m2/g) -> nm
+    return d, "computed: equivalent sphere 6/(rho S) from the BET area" + ("" if rho else " with graphite's density (lower bound)")

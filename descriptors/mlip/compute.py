@@ -77,7 +77,7 @@ def plan(metals: list[str], prototypes: list[str] | None = None, solutions: bool
 
 
 def _shipped_ids(cache_path: Path) -> set[tuple[str, str, str, str]]:
-    from descriptors.data.curated import datasets_dir
+    from descriptors.data.files import datasets_dir
 
     shipped = datasets_dir() / SHIPPED_NAME
     if not shipped.is_file() or shipped.resolve() == cache_path.resolve():

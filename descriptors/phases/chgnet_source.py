@@ -108,7 +108,7 @@ class ChgnetSource:
         from descriptors.mlip.structure_cache import SHIPPED_NAME, default_user_cache, read_cache, row_id
 
         if caches is None:
-            from descriptors.data.curated import datasets_dir, verify_hash
+            from descriptors.data.files import datasets_dir, verify_hash
 
             verify_hash(SHIPPED_NAME)
             paths = [datasets_dir() / SHIPPED_NAME]
@@ -245,7 +245,7 @@ _SHARED: dict[tuple, ChgnetSource] = {}
 
 def shared_source(temperature_K: float = 298.15, resolution_eV_atom: float = CHGNET_ENERGY_MAE_EV_ATOM) -> ChgnetSource:
     """A :class:`ChgnetSource` on the default caches, reused while those files are unchanged (mtime and size)."""
-    from descriptors.data.curated import datasets_dir
+    from descriptors.data.files import datasets_dir
     from descriptors.mlip.structure_cache import SHIPPED_NAME, default_user_cache
 
     stamp = []

@@ -1,6 +1,6 @@
 """Analyses of a model and a ranking, computed without writing anything: explanations (:mod:`.explain`), rank
 statistics (:mod:`.ranks`), global sensitivity (:mod:`.sensitivity`), the seed-paper comparison (:mod:`.compare`)
-and Li-loss vs margin fronts (:mod:`.tradeoff`)."""
+Li-loss vs margin fronts (:mod:`.tradeoff`) and what sets each optimum's thicknesses (:mod:`.optimum`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ _EXPORTS = {
     "explain_top": "explain",
     "margin_contributions": "explain",
     "versus_reference": "explain",
+    "optimum_reasons": "optimum",
     "kendall_tau_b": "ranks",
     "ranking_shift": "ranks",
     "read_ranking": "ranks",

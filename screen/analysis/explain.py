@@ -106,7 +106,7 @@ def versus_reference(spec: Any, ranked: pd.DataFrame, reference: str) -> pd.Data
     total = sum(w.values())
     ref = int(np.flatnonzero(best["metal"].to_numpy() == reference)[0])
     out = best[["rank", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "score", "robustness", "li_loss_pct",
-                "cost_usd_m2", "metal_growth_nm", "total_nm"]].copy()
+                "cost_usd_m2", "metal_growth_nm", "wh_l_loss_pct"]].copy()
     out.insert(7, "score_minus_reference", out["score"] - out.at[ref, "score"])
     out.insert(8, "beats_reference", out["score"] > out.at[ref, "score"])
     for k in w:

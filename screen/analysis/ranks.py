@@ -90,12 +90,12 @@ SCORE_RESOLUTION = 0.005
 def member_scores(spec: Any, pipeline: Any, ranked: pd.DataFrame) -> np.ndarray:
     """Score of every ranked design under each bootstrap member of the gap model: shape (members, designs).
 
-    Only the robustness objective depends on the model; Li loss, cost, swelling and thickness are exact. For the
+    Only the robustness objective depends on the model; Li loss, cost, swelling, energy density and the sealed area are exact. For the
     ``*_lo`` robustness choices each member contributes its point value (the interval is what the members span).
     """
     from screen.model.parameters import PARAM_NAMES, to_natural
     from screen.model.physics import terms
-    from screen.search.objectives import design_frame, desirability_arrays, weighted_score
+    from screen.search.objectives import design_frame, desirability_arrays, sealed_robustness, weighted_score
 
     gap = pipeline.named_steps["gap"]
     if not len(gap.ensemble_z_) or ranked.empty:
@@ -105,8 +105,9 @@ def member_scores(spec: Any, pipeline: Any, ranked: pd.DataFrame) -> np.ndarray:
     theta = {name: natural[:, k:k + 1] for k, name in enumerate(PARAM_NAMES)}
     t = terms(theta, gap.design(feats))
     robust = t["margin_mV"] if spec.objectives.robustness == "margin_lo" else t["p_under_carbon"]
+    robust = sealed_robustness(robust, ranked["sealed_fraction"].to_numpy(float)[None, :])
     d = desirability_arrays(spec, robust, *(ranked[c].to_numpy(float)[None, :] for c in
-                                            ("li_loss_pct", "cost_usd_m2", "metal_growth_nm", "total_nm")))
+                                            ("li_loss_pct", "cost_usd_m2", "metal_growth_nm", "wh_l_loss_pct")))
     return np.asarray(weighted_score(spec, d), dtype=float)
 
 

@@ -148,7 +148,7 @@ class PoolEvaluator:
         from descriptors.solubility.featurizer import LiSolubilityFeaturizer
         from screen.model.parameters import PARAM_NAMES
         from screen.search.materials import layer_objectives
-        from screen.search.objectives import design_frame
+        from screen.search.objectives import design_frame, reference_stack
 
         self.spec = spec
         self.model = pipeline.named_steps["gap"]
@@ -159,6 +159,7 @@ class PoolEvaluator:
         self.k = len(cands)
         self.param_names = PARAM_NAMES
         self.metal = cands["metal"].to_numpy(object)
+        self.carbon = cands["carbon"].to_numpy(object)
         self.arch = cands["architecture"].to_numpy(object)
         self.has_metal = feats["has_metal"].to_numpy(float) > 0
         self.has_carbon = feats["has_carbon"].to_numpy(float) > 0
@@ -179,7 +180,11 @@ class PoolEvaluator:
         self.li_pct_c = full["li_loss_pct"].to_numpy(float) - self.li_pct_m
         self.cost_m = metal_only["cost_usd_m2"].to_numpy(float)
         self.cost_c = full["cost_usd_m2"].to_numpy(float) - self.cost_m
+        with_dep = layer_objectives(cands, area, spec.objectives.energy_source, spec.objectives.li_uptake,
+                                    deposition_usd_m2=spec.cost.deposition_usd_m2, metal_process=spec.cost.metal_process)
+        self.cost_fixed = with_dep["cost_usd_m2"].to_numpy(float) - full["cost_usd_m2"].to_numpy(float)  # per layer, not per nm
         self.growth = full["metal_growth_nm"].to_numpy(float)
+        self.stack = reference_stack(spec)
         c = spec.constraints
         self.forbidden = np.isin(self.metal, list(c.forbidden_elements))
         self.nominal_z = self.model.z_.copy()
@@ -195,7 +200,9 @@ class PoolEvaluator:
         """Pool outputs for ``n`` samples; ``values`` maps factor names to (n,) arrays (missing: nominal)."""
         from screen.model.parameters import to_natural
         from screen.model.physics import Design, terms_expanded
-        from screen.search.objectives import desirability_arrays, weighted_score
+        from screen.search.cell_stack import stack_losses
+        from screen.search.integrity import carbon_closure, metal_coverage
+        from screen.search.objectives import desirability_arrays, sealed_robustness, weighted_score
 
         cell = self.spec.cell
 
@@ -222,11 +229,17 @@ class PoolEvaluator:
         t = terms_expanded(theta, d)
         margin, p = np.broadcast_to(t["margin_mV"], (n, self.k)), np.broadcast_to(t["p_under_carbon"], (n, self.k))
         li = self.li_pct_m[None, :] * fm + self.li_pct_c[None, :] * fc
-        cost = self.cost_m[None, :] * fm + self.cost_c[None, :] * fc
+        cost = self.cost_m[None, :] * fm + self.cost_c[None, :] * fc + self.cost_fixed[None, :]
         growth = self.growth[None, :] * fm
         total = self.metal_nm[None, :] * fm + thick
-        robust = margin if self.spec.objectives.robustness == "margin_lo" else p
-        score = weighted_score(self.spec, desirability_arrays(self.spec, robust, li, cost, growth, total))
+        metal_nm = np.broadcast_to(self.metal_nm[None, :] * fm, (n, self.k))
+        sealed = (carbon_closure(np.tile(self.carbon, n), np.broadcast_to(thick, (n, self.k)).ravel(),
+                                 self.spec.integrity.carbon_porosity)
+                  * metal_coverage(np.tile(self.metal, n), metal_nm.ravel())).reshape(n, self.k)
+        robust = sealed_robustness(margin if self.spec.objectives.robustness == "margin_lo" else p, sealed)
+        wh_l = stack_losses(self.stack, total.ravel(), np.zeros(total.size), np.zeros(total.size))["wh_l_loss_pct"]
+        score = weighted_score(self.spec, desirability_arrays(self.spec, robust, li, cost, growth,
+                                                              wh_l.to_numpy(float).reshape(total.shape)))
         c = self.spec.constraints
         closed = ~np.isfinite(self.particle)[None, :] | (thick >= c.min_carbon_particle_layers * np.nan_to_num(self.particle)[None, :])
         feasible = (np.nan_to_num(p) >= c.min_p_under_carbon) & (total <= c.max_total_nm) & ~self.forbidden[None, :] & closed

@@ -37,7 +37,7 @@ def pareto_2d(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def top_metals(spec: Any, pipeline: Any, n: int) -> list[str]:
     """The ``n`` metals whose best feasible design on the exhaustive grid scores highest."""
-    from screen.search.optimize import run_exhaustive
+    from screen.search.grid import run_exhaustive
 
     grid, _ = run_exhaustive(spec, pipeline)
     feas = grid[grid["feasible"] & (grid["metal"] != "none")]

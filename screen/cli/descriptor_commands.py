@@ -307,7 +307,7 @@ def _cmd_carbon(args: argparse.Namespace) -> int:
 
 def _binaries_summary(metals: list[str], cache: Path, computed: int) -> list[dict[str, Any]]:
     """Hull call and heats of solution per metal from the cache just extended (the shipped rows included)."""
-    from descriptors.data.curated import datasets_dir
+    from descriptors.data.files import datasets_dir
     from descriptors.mlip.structure_cache import SHIPPED_NAME
     from descriptors.phases.chgnet_source import ChgnetSource
     from descriptors.phases.featurizer import IntermediatePhaseFeaturizer

@@ -283,7 +283,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 
 def _cmd_retrain(args: argparse.Namespace) -> int:
-    from descriptors.data.curated import OutcomeRow, file_sha256, read_validated_csv
+    from descriptors.data.curated import OutcomeRow, read_validated_csv
+    from descriptors.data.files import file_sha256
     from screen.model.registry import fit_and_evaluate
     from screen.model.training import in_sample, training_set
 

@@ -21,7 +21,7 @@ def add_screen(sub: Any) -> None:
     sc = sub.add_parser("screen", help="rank metal/carbon bilayers and thicknesses with an optuna study",
                         description="Run a multi-objective optuna study (NSGA-II or MOTPE) over metals, carbon presets and "
                         "layer thicknesses: maximise how robustly Li plates under the carbon (gap model) while minimising the "
-                        "Li the interlayer takes up, its material cost, the metal layer's swelling and the added thickness. "
+                        "Li the interlayer takes up, its cost, the metal layer's swelling and the energy density the cell loses. "
                         "Writes ranking.csv/json, pareto.csv, trials.csv, PNG plots, report.html and run.json into the study's "
                         "output folder. Without --study, the shipped default study (the source paper's cell) runs.",
                         epilog="Examples: interlayer screen --study studies/default.toml | "
@@ -116,7 +116,7 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     out = Path(ranked.attrs["output"])
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     cols = ["rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "metal_nm", "carbon_nm", "score", "margin_mV_lo",
-            "p_under_carbon_lo", "li_loss_pct", "cost_usd_m2", "metal_growth_nm", "total_nm"]
+            "sealed_fraction", "li_loss_pct", "cost_usd_m2", "metal_growth_nm", "wh_l_loss_pct"]
     top = ranked[cols].head(args.top).copy()
     if args.format == "json":
         sys.stdout.write(json.dumps({"output": str(out), "run": {k: run[k] for k in (
@@ -126,20 +126,25 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     if args.format == "csv":
         sys.stdout.write(top.to_csv(index=False))
         return 0
-    print(f"{run['completed_trials']} trials ({run['infeasible_trials']} infeasible, {run['failed_trials']} failed), "
-          f"{run['pareto_trials']} on the Pareto front; outputs in {out}/ (report.html, ranking.csv, run.json)")
+    grid = run.get("grid_first")
+    grid_txt = f"grid first: {grid['designs']:,} designs in {grid['evaluate_seconds']} s; " if grid else ""
+    print(f"{grid_txt}{run['completed_trials']} optuna trials ({run['infeasible_trials']} infeasible, {run['failed_trials']} "
+          f"failed), {run['pareto_trials']} designs on the Pareto front; outputs in {out}/ (report.html, ranking.csv, run.json)")
     top["metal"] = top["metal"].replace({"none": "(carbon only)"})
     top.insert(1, "rank_90%", [f"{a}-{b}" if a != b else f"{a}" for a, b in zip(top.pop("rank_lo"), top.pop("rank_hi"))])
     top = top.rename(columns={"tie_group": "tie"})
     if run.get("exhaustive"):
         ex = run["exhaustive"]
         print(f"exhaustive grid: {ex['grid_evaluations']} designs, {ex['candidates_per_second']:.0f}/s; "
-              f"top-10 pair recall of the optuna ranking: {ex['top10_recall']:.0%}")
+              f"top-10 pair recall (ties count): {ex['top10_recall']:.0%} by this ranking, "
+              f"{ex['top10_recall_optuna_only']:.0%} by optuna's trials alone")
     print(top.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
     n_groups = int(top["tie"].nunique())
     if n_groups < len(top):
         print(f"tie: designs with the same number are tied (the group's leader does not score more than 0.005 higher in "
               f"90 % of the model's bootstrap members); {len(top)} rows, {n_groups} distinguishable groups")
+    for kept, same in run.get("carbons_merged", {}).items():
+        print(f"note: carbon presets {', '.join(same)} have the same descriptors as {kept} and are ranked as {kept}")
     _print_extras(out)
     return 0
 

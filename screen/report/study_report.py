@@ -15,7 +15,7 @@ from screen.search.objectives import OBJECTIVE_NAMES, OBJECTIVES, UNITS
 
 TOP_N = 15
 _LABELS = {"robustness": "robustness", "li_loss_pct": "Li taken by interlayer (% of capacity)", "cost_usd_m2": "material cost (USD/m²)",
-           "metal_growth_nm": "metal layer growth (nm)", "total_nm": "added thickness (nm)"}
+           "metal_growth_nm": "metal layer growth (nm)", "wh_l_loss_pct": "Wh/L lost by the reference stack (%)"}
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -57,32 +57,24 @@ def pareto_plot(spec: Any, table: pd.DataFrame, path: Path) -> None:
 
 
 def tradeoff_plot(table: pd.DataFrame, path: Path) -> None:
+    """Robustness against each of the four costs on the Pareto set (one panel each; colour: scalarised score)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     par = table[table["pareto"]]
-    n = len(OBJECTIVE_NAMES)
-    fig, axes = plt.subplots(n, n, figsize=(11, 11))
-    log = {"cost_usd_m2", "total_nm", "metal_growth_nm", "li_loss_pct"}
-    for i, yi in enumerate(OBJECTIVE_NAMES):
-        for j, xj in enumerate(OBJECTIVE_NAMES):
-            ax = axes[i, j]
-            if i == j:
-                ax.hist(par[xj].to_numpy(float), bins=20, color="0.5")
-            else:
-                ax.scatter(par[xj], par[yi], s=6, c=par["score"], cmap="viridis", vmin=0, vmax=1)
-                if yi in log:
-                    ax.set_yscale("symlog", linthresh=1e-3)
-            if xj in log:
-                ax.set_xscale("symlog", linthresh=1e-3)
-            if i == n - 1:
-                ax.set_xlabel(xj, fontsize=8)
-            if j == 0:
-                ax.set_ylabel(yi, fontsize=8)
-            ax.tick_params(labelsize=6)
-    fig.suptitle("Objective trade-offs on the Pareto set (colour: scalarised score)")
+    costs = [n for n in OBJECTIVE_NAMES if n != "robustness"]
+    fig, axes = plt.subplots(1, len(costs), figsize=(13, 3.4), sharey=True)
+    for ax, xj in zip(axes, costs):
+        x = par[xj].to_numpy(float)
+        ax.scatter(x, par["robustness"], s=8, c=par["score"], cmap="viridis", vmin=0, vmax=1)
+        if np.all(x[np.isfinite(x)] > 0):
+            ax.set_xscale("log")
+        ax.set_xlabel(_LABELS.get(xj, xj), fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0].set_ylabel("robustness", fontsize=8)
+    fig.suptitle("Robustness against what it costs, Pareto set (colour: scalarised score)", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -153,9 +145,9 @@ def ranking_plot(ranked: pd.DataFrame, path: Path) -> None:
 
 
 def report_html(spec: Any, ranked: pd.DataFrame, ex_top: pd.DataFrame, run: dict[str, Any], imp: dict[str, float], folder: Path) -> str:
-    cols = ["rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "score",
-            "p_under_carbon", "p_under_carbon_lo", "margin_mV_lo", "li_loss_pct", "cost_usd_m2", "metal_growth_nm", "total_nm",
-            "li_richest_phase"]
+    cols = ["rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "score", "found_by",
+            "p_under_carbon_lo", "margin_mV_lo", "sealed_fraction", "li_loss_pct", "cost_usd_m2", "metal_growth_nm", "wh_l_loss_pct",
+            "wh_kg_loss_pct", "li_richest_phase", "optimum"]
     top = ranked[cols].head(TOP_N).copy()
     top["metal"] = top["metal"].replace({"none": "(carbon only)"})
     w = spec.scalarisation.weights.model_dump()
@@ -166,9 +158,22 @@ def report_html(spec: Any, ranked: pd.DataFrame, ex_top: pd.DataFrame, run: dict
     if ex:
         ex_html = (f"<p>Dense grid: {ex['grid_evaluations']:,} designs in {ex['grid_seconds']} s "
                    f"({ex['candidates_per_second']:,} per s). Optuna: {ex['optuna_evaluations']:,} evaluations. "
-                   f"<b>Top-10 recall of the exhaustive (metal, carbon) pairs by the optuna ranking: {ex['top10_recall']:.0%}</b>. "
-                   f"Best score: grid {ex['best_exhaustive_score']:.4f}, optuna {ex['best_optuna_score']:.4f}.</p>"
-                   + table_html(ex_top))
+                   f"<b>Top-10 recall of the grid's (metal, carbon) pairs by this ranking: {ex['top10_recall']:.0%}</b> "
+                   f"(tied designs count as hits); by optuna's trials alone: {ex['top10_recall_optuna_only']:.0%}. "
+                   f"Best score: grid {ex['best_exhaustive_score']:.4f}, this ranking {ex['best_score']:.4f}, "
+                   f"optuna alone {ex['best_optuna_only_score']:.4f}.</p>" + table_html(ex_top))
+    merged = "; ".join(f"{k} also stands for {', '.join(v)}" for k, v in spec.carbon_merged.items())
+    merged_html = (f" (presets whose descriptors are identical are merged into one option: {html.escape(merged)})"
+                   if merged else "")
+    gf = run.get("grid_first")
+    by = ranked["found_by"].value_counts().to_dict() if "found_by" in ranked.columns else {}
+    grid_html = ("<p>The grid was not evaluated first (<code>[exhaustive] grid_first</code> off or the grid too large): "
+                 "optuna found every design.</p>" if not gf else
+                 f"<p><b>Who found what.</b> The exhaustive grid ({gf['designs']:,} designs, {gf['evaluate_seconds']} s) was "
+                 f"evaluated first and its best design of each of the {gf['pairs_feasible']} feasible pairs refined locally; "
+                 f"optuna started from the best {gf['started_optuna_from']} and refined the continuous thicknesses. "
+                 f"Of the {len(ranked)} ranked designs, {by.get('grid', 0)} come from the grid and {by.get('optuna', 0)} "
+                 f"from optuna (column <code>found_by</code>).</p>")
     states = ", ".join(f"{k}: {v}" for k, v in run["trial_states"].items())
     infeas = ", ".join(f"{k}: {v}" for k, v in run["infeasible_by_constraint"].items())
     objectives = "".join(f"<li><b>{n}</b> ({d}) — {html.escape(UNITS.get(n, ''))}</li>" for n, d in OBJECTIVES)
@@ -184,13 +189,14 @@ th{{background:#f0f0f0}}img{{max-width:100%;border:1px solid #eee;margin:0.5em 0
 <p>Cell: {html.escape(spec.cell.electrolyte)}, {spec.cell.current_ma_cm2:g} mA/cm², {spec.cell.areal_capacity_mah_cm2:g} mAh/cm²,
 stack {spec.cell.stack_mpa:g} MPa, fabrication {spec.cell.fab_mpa:g} MPa, {spec.cell.temperature_c:g} °C.
 Search space: {n_metals} metals{' + carbon only' if 'none' in spec.metal_choices else ''},
-{len(spec.carbon_choices)} carbons, architectures {', '.join(spec.space.architectures)},
+{len(spec.carbon_choices)} carbons{merged_html}, architectures {', '.join(spec.space.architectures)},
 metal {spec.space.metal_nm[0]:g}–{spec.space.metal_nm[1]:g} nm,
 carbon {spec.space.carbon_nm[0]:g}–{spec.space.carbon_nm[1]:g} nm (log scale).</p>
 <p>Sampler {spec.study.sampler} (seed {spec.study.seed}), {run['n_trials']} trials — {states}.
 <b>{run['infeasible_trials']} of {run['completed_trials']} completed trials were infeasible</b> ({infeas}).
 {run['pareto_trials']} trials are on the 5-objective Pareto front.
 Model v{run['model']['version']} (data {run['model']['data_sha256'][:12]}).</p>
+{grid_html}
 <h2>Top {TOP_N} designs (best feasible design per metal/carbon pair)</h2>
 {table_html(top)}
 {img(folder / 'ranking.png')}
@@ -199,11 +205,18 @@ Model v{run['model']['version']} (data {run['model']['data_sha256'][:12]}).</p>
 <p>Score = weighted mean of desirabilities: robustness is used as is (probabilities) or margin/limit; each cost-type
 objective falls linearly from 1 at zero to 0 at its limit. Weights: {html.escape(json.dumps(w))}; limits: {html.escape(json.dumps(lim))}.
 Constraints: total thickness ≤ {c.max_total_nm:g} nm; metals not in {html.escape(', '.join(c.forbidden_elements))};
-P(under carbon) ≥ {c.min_p_under_carbon:g}; carbon layer ≥ {c.min_carbon_particle_layers:g} particle diameters.</p>
-<p>Li inventory counts the Li both layers take up above 0 V on first charge (Li-richest phase on the computed Li–M hull,
-or the bcc solid-solution edge); cost counts materials only (2013 element prices, pymatgen cost database);
-swelling assumes a film clamped in-plane. Designs with carbon thinner than the calibrated range
-(column carbon_nm_calibrated = False) extrapolate the transport barrier.</p>
+P(under carbon) ≥ {c.min_p_under_carbon:g}; carbon layer ≥ {c.min_carbon_particle_layers:g} particle diameters;
+{'carbon no thinner than the calibrated range' if c.carbon_within_calibrated
+  else 'carbon below the calibrated range allowed (extrapolated)'}.</p>
+<p>Robustness counts only the <i>sealed</i> area: the carbon layer's closure (particulate layers: 1 − porosity^(thickness/particle),
+porosity {spec.integrity.carbon_porosity:g}) times the metal film's coverage of the collector (islands below the film's percolation
+thickness); the rest of the area counts as failing. Energy density: Wh/L (and Wh/kg) the reference stack
+<code>{html.escape(spec.stack.reference)}</code> loses to the interlayer's added thickness (mass).
+Li inventory counts the Li both layers take up above 0 V on first charge (Li-richest phase on the computed Li–M hull,
+or the bcc solid-solution edge); cost counts materials (2013 element prices, pymatgen cost database)
+{'plus the study’s deposition costs' if spec.cost.deposition_usd_m2 else 'only: no sourced deposition cost is shipped'};
+swelling assumes a film clamped in-plane. The <i>optimum</i> column says what sets each design's thicknesses:
+the objective terms that pull the thickness up and down at the optimum, or the constraint or search bound it sits on.</p>
 <h2>Pareto front and trade-offs</h2>
 {img(folder / 'pareto.png')}
 {img(folder / 'tradeoffs.png')}

@@ -1,6 +1,8 @@
-"""The search: the study file (:mod:`.spec`), layer materials and their costs (:mod:`.materials`), objectives and
-constraints evaluated on the model (:mod:`.objectives`), the optuna loop and the exhaustive grid (:mod:`.optimize`)
-and the ranking of what was evaluated (:mod:`.ranking`)."""
+"""The search: the study file (:mod:`.spec`), layer materials and their costs (:mod:`.materials`), what makes a layer
+too thin (:mod:`.integrity`), the reference cell stack (:mod:`.cell_stack`), objectives and constraints evaluated on
+the model (:mod:`.objectives`; typed and fast for generated designs: :mod:`.evaluator`), the exhaustive grid
+(:mod:`.grid`), the optuna loop (:mod:`.optimize`, with its batched journal :mod:`.journal`) and the ranking of what was
+evaluated (:mod:`.ranking`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ _EXPORTS = {
     "OBJECTIVE_NAMES": "objectives",
     "evaluate": "objectives",
     "optimize": "optimize",
-    "run_exhaustive": "optimize",
+    "run_exhaustive": "grid",
+    "exhaustive_grid": "grid",
+    "DesignEvaluator": "evaluator",
     "PAIR": "ranking",
     "RANKING_COLUMNS": "ranking",
     "exhaustive_check": "ranking",

@@ -32,8 +32,10 @@ so this charge is drawn from the cathode's inventory:
 ``F`` = 26,801 mAh/mol. The total is also given as % of the study's areal capacity.
 
 **Material cost** (USD/m²): ``t ρ · price`` for each layer, prices from
-``datasets/element_prices.csv`` (element prices, 2013 lookups; deposition cost is not
-included). Carbon is priced as elemental C for every preset.
+``datasets/element_prices.csv`` (element prices, 2013 lookups). Carbon is priced as elemental C for every preset.
+**Deposition cost**: no sourced USD/m² figure for evaporation, sputtering or slurry casting was found, so none is
+shipped; a study's ``[cost] deposition_usd_m2`` adds its own per layer (the metal by ``metal_process``, the carbon by
+its preset's recorded ``deposition``, else slurry casting).
 
 **Swelling of the metal layer**: by Zen's law (additive atomic volumes; E. Zen, Am. Mineral. 41, 523 (1956))
 with Miedema molar volumes, a layer that takes up ``y`` Li per M grows by ``V_Li y / V_M`` in volume. A film clamped in-plane grows
@@ -64,7 +66,7 @@ LI_UPTAKE_SOURCES = ("computed", "curated")
 
 OBJECTIVE_COLUMNS: tuple[str, ...] = (
     "li_metal_mAh_cm2", "li_carbon_mAh_cm2", "li_loss_mAh_cm2", "li_loss_pct", "cost_usd_m2", "metal_growth_nm",
-    "metal_expansion_ratio", "total_nm",
+    "metal_expansion_ratio", "total_nm", "mass_mg_cm2",
 )
 
 
@@ -190,8 +192,18 @@ def _measured_capacity(presets: dict, carbon: str) -> tuple[float, str] | None:
     return q, f"measured: {cap['value']} mAh/cm2 for {float(thick['value']) / 1000:g} um ({cap['source']})"
 
 
+@cache
+def carbon_process(carbon: str) -> str:
+    """How a carbon preset is laid down: its recorded ``deposition`` (``carbons.csv``), else slurry casting."""
+    from descriptors.data.curated import carbon_presets
+
+    rows = carbon_presets().get(carbon, {})
+    return rows["deposition"][0]["value"] if "deposition" in rows else "slurry_casting"
+
+
 def layer_objectives(cands: pd.DataFrame, areal_capacity_mAh_cm2: float, energy_source: str = "oqmd_legacy",
-                     li_uptake: str = "computed") -> pd.DataFrame:
+                     li_uptake: str = "computed", deposition_usd_m2: dict[str, float] | None = None,
+                     metal_process: str = "thermal_evaporation") -> pd.DataFrame:
     """Li inventory, cost, swelling and thickness of each candidate (vectorised).
 
     Args:
@@ -199,6 +211,8 @@ def layer_objectives(cands: pd.DataFrame, areal_capacity_mAh_cm2: float, energy_
         areal_capacity_mAh_cm2: capacity plated per charge (mAh/cm²), for the % column.
         energy_source: Li–M hull source for the Li-richest phase.
         li_uptake: ``computed`` (hull) or ``curated`` (assessed phases override where known).
+        deposition_usd_m2: cost per deposited layer by process (USD/m²); a process not listed adds nothing.
+        metal_process: how the metal layer is deposited.
 
     Returns:
         One row per candidate with :data:`OBJECTIVE_COLUMNS` plus the per-metal basis columns
@@ -228,13 +242,51 @@ def layer_objectives(cands: pd.DataFrame, areal_capacity_mAh_cm2: float, energy_
     cost = (t_m * 1e-7 * rho_m * per_metal("price_usd_kg", 0.0).to_numpy(float)
             + t_c * 1e-7 * per_carbon("density_g_cm3", 0.0).to_numpy(float) * per_carbon("price_usd_kg", 0.0).to_numpy(float))
     cost_m2 = cost * 1e-3 * 1e4  # g/cm2 * USD/kg -> USD/cm2 -> USD/m2
+    dep = deposition_usd_m2 or {}
+    c_dep = cands["carbon"].map({c: dep.get(carbon_process(c), 0.0) for c in carbons}).fillna(0.0).to_numpy(float)
+    cost_m2 = cost_m2 + np.where(t_m > 0, dep.get(metal_process, 0.0), 0.0) + np.where(t_c > 0, c_dep, 0.0)
+    mass = (t_m * rho_m + t_c * per_carbon("density_g_cm3", 0.0).to_numpy(float)) * 1e-7 * 1e3  # mg/cm2
     ratio = 1.0 + y * _molar_volume("Li") / v_m
     out = pd.DataFrame({
         "li_metal_mAh_cm2": li_m, "li_carbon_mAh_cm2": li_c, "li_loss_mAh_cm2": li_m + li_c,
         "li_loss_pct": 100.0 * (li_m + li_c) / areal_capacity_mAh_cm2, "cost_usd_m2": cost_m2,
         "metal_growth_nm": t_m * (ratio - 1.0), "metal_expansion_ratio": np.where(t_m > 0, ratio, 1.0), "total_nm": t_m + t_c,
+        "mass_mg_cm2": mass,
         "li_richest_phase": per_metal("li_richest_phase", ""), "li_uptake_per_M": y,
         "uptake_basis": per_metal("uptake_basis", ""), "carbon_capacity_basis": per_carbon("capacity_basis", ""),
         "price_doubtful": per_metal("price_doubtful", False).astype(bool),
     }, index=cands.index)
     return out
+
+
+def carbon_signature(carbon: str) -> tuple:
+    """Everything the screen reads about a carbon preset: graphitization index, particle size, film or particulate,
+    lithiation capacity, density and deposition process. Presets with equal signatures give identical designs."""
+    from screen.model.cells import carbon_descriptors, preset_particle_size
+    from screen.search.integrity import carbon_form
+
+    layer = carbon_layer(carbon)
+    film, d, _ = carbon_form(carbon)
+
+    def r(x: float) -> float | None:
+        return None if not np.isfinite(x) else round(float(x), 6)
+
+    return (r(carbon_descriptors(carbon)["graphitization_index"]), r(preset_particle_size(carbon)), film, r(d),
+            r(layer.capacity_mAh_cm3), r(layer.density_g_cm3), carbon_process(carbon))
+
+
+def merge_identical_carbons(carbons: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+    """(kept presets, {kept: [merged presets]}): presets whose :func:`carbon_signature` equals an earlier one's are
+    merged into it (the first in ``carbons`` order stands for the group)."""
+    kept: list[str] = []
+    merged: dict[str, list[str]] = {}
+    first: dict[tuple, str] = {}
+    for c in carbons:
+        sig = carbon_signature(c)
+        if sig in first:
+            merged.setdefault(first[sig], []).append(c)
+        else:
+            first[sig] = c
+            kept.append(c)
+    return kept, merged
+

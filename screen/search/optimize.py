@@ -9,23 +9,27 @@ evaluated together with the vectorised model, and told back with their constrain
 (``trial.set_constraint``). NSGA-II assigns a generation from completed trials only, so a
 batch asked before any of it is told is exactly one generation, as in a sequential run.
 
-**Storage.** Default: optuna's journal file ``study.journal`` in the output folder (safe
-across processes on one machine; ``optuna-dashboard study.journal`` shows it). A
-``postgresql://`` (or any SQLAlchemy) URL puts the study in a database that workers on
-several machines share; each worker stops when the study holds ``n_trials`` finished or
-running trials.
+**Grid first.** A study whose exhaustive grid fits (:mod:`screen.search.grid`) starts optuna from the grid's best
+design of each of the best ``population_size`` (metal, carbon, architecture) pairs (enqueued trials), so optuna
+spends its trials refining continuous thicknesses rather than finding the pairs.
 
-**Resume.** Trials left RUNNING by a killed worker are marked FAIL and their slots are run
-again. After each batch the sampler (with its random state) is pickled next to the journal
-(``sampler-w<k>.pkl``); a resumed worker restores it, so a seeded single-worker run that is
-killed and resumed gives the same trials as one that never stopped. With several workers the
-order in which they finish batches is up to the operating system, so such runs are
-reproducible only in what they find, not trial by trial.
+**Storage.** Default: optuna's journal file ``study.journal`` in the output folder (``optuna-dashboard
+study.journal`` shows it). A single worker writes it once per batch (one lock and one fsync for the batch's trials,
+:class:`BatchedJournalBackend`); several workers on one machine write it directly. A ``postgresql://`` (or any
+SQLAlchemy) URL puts the study in a database that workers on several machines share; each worker stops when the
+study holds ``n_trials`` finished or running trials.
+
+**Seeds and resume.** Before each batch the sampler is reseeded from (study seed, worker, trials already in the
+study), so a sampler's random state is never stored (NSGA-II and TPE keep nothing else that the storage does not
+hold): a single-worker run killed at any point keeps only whole batches in its
+journal, and ``--resume`` continues with exactly the trials the uninterrupted run would have made. Trials left
+RUNNING by a killed worker of a multi-worker or database run are marked FAIL and their slots are run again; with
+several workers the order in which they finish batches is up to the operating system, so such runs are
+reproducible in what they find, not trial by trial. No pickle is read from a run folder.
 """
 
 from __future__ import annotations
 
-import pickle
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,9 +38,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from descriptors.atomic import atomic_target
 from descriptors.errors import InputError
-from screen.search.objectives import CONSTRAINTS, DIRECTIONS, OBJECTIVE_NAMES, evaluate, objective_values
+from screen.search.evaluator import DesignEvaluator
+from screen.search.journal import BatchedJournalBackend
+from screen.search.objectives import CONSTRAINTS, DIRECTIONS, OBJECTIVE_NAMES
 
 JOURNAL_NAME = "study.journal"
 
@@ -52,6 +57,25 @@ def suggest(trial: Any, spec: Any) -> dict[str, Any]:
     carbon_nm = trial.suggest_float("carbon_nm", *sp.carbon_nm, log=True)
     return {"metal": metal, "carbon": carbon, "architecture": arch if metal != "none" else "single_layer",
             "metal_nm": metal_nm, "carbon_nm": carbon_nm}
+
+
+def batch_seed(seed: int, worker: int, n_before: int) -> int:
+    """Seed of the sampler for the batch that starts when the study holds ``n_before`` trials."""
+    return int(np.random.SeedSequence([int(seed), int(worker), int(n_before)]).generate_state(1)[0])
+
+
+def reseed(sampler: Any, seed: int) -> None:
+    """Set the random state of an NSGA-II or TPE sampler (and of its random fallback) to ``seed``.
+
+    optuna's ``reseed_rng`` draws fresh random seeds; this sets them from ``seed`` instead, keeping the sampler's
+    cached search space (rebuilding the sampler each batch would recompute it over every trial).
+    """
+    rng, fallback = getattr(sampler, "_rng", None), getattr(sampler, "_random_sampler", None)
+    if rng is None or not hasattr(rng, "rng") or fallback is None or not hasattr(fallback, "_rng"):
+        raise RuntimeError(f"cannot reseed a {type(sampler).__name__}: this optuna version stores its random state elsewhere")
+    seeds = np.random.SeedSequence(seed).generate_state(2)
+    rng.rng.seed(int(seeds[0]))
+    fallback._rng.rng.seed(int(seeds[1]))
 
 
 def make_sampler(spec: Any, seed: int) -> Any:
@@ -104,13 +128,15 @@ def database_url(storage: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def make_storage(storage: str | None, out_dir: Path) -> Any:
-    """Journal file in ``out_dir`` (default) or an RDB storage from a URL; fail early if unreachable."""
+def make_storage(storage: str | None, out_dir: Path, batched: bool = False) -> Any:
+    """Journal file in ``out_dir`` (default; ``batched``: written once per batch by a single worker) or an RDB storage
+    from a URL; fail early if unreachable."""
     import optuna
     from optuna.storages.journal import JournalFileBackend, JournalStorage
 
     if storage is None:
-        return JournalStorage(JournalFileBackend(str(out_dir / JOURNAL_NAME)))
+        path = str(out_dir / JOURNAL_NAME)
+        return JournalStorage(BatchedJournalBackend(path) if batched else JournalFileBackend(path))
     if "://" not in storage:
         raise InputError(f"--storage: '{storage}' is not a database URL (e.g. postgresql://user@127.0.0.1:5432/db)")
     try:
@@ -139,37 +165,17 @@ def n_taken(study: Any) -> int:
     return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.RUNNING)))
 
 
-def _sampler_path(out_dir: Path | None, worker: int) -> Path | None:
-    return None if out_dir is None else out_dir / f"sampler-w{worker}.pkl"
-
-
-def _save_sampler(sampler: Any, path: Path | None) -> None:
-    if path is None:
-        return
-    with atomic_target(path) as tmp:
-        tmp.write_bytes(pickle.dumps(sampler))
-
-
-def load_or_make_sampler(spec: Any, worker: int, out_dir: Path | None, resume: bool) -> Any:
-    path = _sampler_path(out_dir, worker)
-    if resume and path is not None and path.is_file():
-        try:
-            return pickle.loads(path.read_bytes())
-        except Exception as exc:
-            raise InputError(f"{path}: cannot restore the sampler state ({type(exc).__name__}); "
-                             "delete it to resume with a fresh sampler") from None
-    return make_sampler(spec, spec.study.seed + worker)
-
-
-def run_batches(study: Any, spec: Any, pipeline: Any, n_trials: int, *, sampler_path: Path | None = None,
+def run_batches(study: Any, spec: Any, evaluator: DesignEvaluator, n_trials: int, *, worker: int = 0,
                 on_batch: Callable[[int], None] | None = None) -> int:
     """Ask, evaluate and tell batches until the study holds ``n_trials`` finished or running trials."""
     told = 0
     batch = spec.study.population_size
     while True:
-        k = min(batch, n_trials - n_taken(study))
+        before = n_taken(study)
+        k = min(batch, n_trials - before)
         if k <= 0:
             return told
+        reseed(study.sampler, batch_seed(spec.study.seed, worker, before))
         trials = [study.ask() for _ in range(k)]
         try:
             designs = pd.DataFrame([suggest(t, spec) for t in trials])
@@ -180,20 +186,27 @@ def run_batches(study: Any, spec: Any, pipeline: Any, n_trials: int, *, sampler_
 
             for t in trials:
                 study.tell(t, state=TrialState.FAIL)
+            _flush(study)
             raise InputError(f"study '{spec.study.name}': the study file's search space differs from the stored study's "
                              f"({exc}); restore the file or start again with --overwrite") from None
-        table = evaluate(spec, pipeline, designs)
-        values = objective_values(table)
-        cons = table[list(CONSTRAINTS)].to_numpy(float)
-        for t, v, c, s in zip(trials, values, cons, table["score"].to_numpy(float)):
+        r = evaluator.evaluate_table(designs)
+        values = np.nan_to_num(np.column_stack([r[k] for k in OBJECTIVE_NAMES]), nan=0.0)
+        cons = np.column_stack([r[c] for c in CONSTRAINTS])
+        for t, v, c, s in zip(trials, values, cons, r["score"]):
             for name, cv in zip(CONSTRAINTS, c):
                 t.set_constraint(name, float(cv))
             t.set_user_attr("score", float(s))
-            study.tell(t, [float(x) for x in np.nan_to_num(v, nan=0.0)])
+            study.tell(t, [float(x) for x in v])
+        _flush(study)
         told += k
-        _save_sampler(study.sampler, sampler_path)
         if on_batch:
             on_batch(k)
+
+
+def _flush(study: Any) -> None:
+    backend = getattr(study._storage, "_backend", None)
+    if isinstance(backend, BatchedJournalBackend):
+        backend.flush()
 
 
 def _worker_main(spec_dict: dict[str, Any], storage_url: str | None, out_dir: str, worker: int, model_root: str,
@@ -208,33 +221,39 @@ def _worker_main(spec_dict: dict[str, Any], storage_url: str | None, out_dir: st
     spec = StudySpec.model_validate(spec_dict)
     pipeline, _ = ModelRegistry(model_root).load(model_version)
     storage = make_storage(storage_url, Path(out_dir))
-    sampler = load_or_make_sampler(spec, worker, Path(out_dir) if storage_url is None else None, resume)
-    study = optuna.load_study(study_name=spec.study.name, storage=storage, sampler=sampler)
-    return run_batches(study, spec, pipeline, n_trials,
-                       sampler_path=_sampler_path(Path(out_dir), worker) if storage_url is None else None)
+    study = optuna.load_study(study_name=spec.study.name, storage=storage)
+    return run_batches(study, spec, DesignEvaluator(spec, pipeline), n_trials, worker=worker)
 
 
 def optimize(spec: Any, pipeline: Any, *, out_dir: Path, storage_url: str | None, model_root: Path,
-             model_version: int | None, resume: bool, workers: int = 1, progress: bool = True) -> tuple[Any, dict[str, Any]]:
-    """Create or load the study and run it to ``n_trials``; return (study, run facts)."""
+             model_version: int | None, resume: bool, workers: int = 1, progress: bool = True,
+             evaluator: DesignEvaluator | None = None, start_from: pd.DataFrame | None = None) -> tuple[Any, dict[str, Any]]:
+    """Create or load the study and run it to ``n_trials``; return (study, run facts).
+
+    ``start_from``: designs (``metal``, ``carbon``, ``architecture``, ``metal_nm``, ``carbon_nm``) enqueued as the
+    first trials of a new study (the grid's best).
+    """
     import optuna
     from tqdm.auto import tqdm
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    storage = make_storage(storage_url, out_dir)
+    evaluator = evaluator or DesignEvaluator(spec, pipeline)
+    storage = make_storage(storage_url, out_dir, batched=workers <= 1)
     names = [s.study_name for s in optuna.get_all_study_summaries(storage)] if resume or storage_url else []
     exists = spec.study.name in names
     if resume and not exists:
         raise InputError(f"--resume: no study '{spec.study.name}' in {'the storage' if storage_url else out_dir / JOURNAL_NAME}")
-    sampler = load_or_make_sampler(spec, 0, out_dir if storage_url is None else None, resume)
-    study = optuna.create_study(study_name=spec.study.name, storage=storage, sampler=sampler, directions=DIRECTIONS,
-                                load_if_exists=True)
+    study = optuna.create_study(study_name=spec.study.name, storage=storage, sampler=make_sampler(spec, spec.study.seed),
+                                directions=DIRECTIONS, load_if_exists=True)
     if not exists:
         import warnings
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             study.set_metric_names(list(OBJECTIVE_NAMES))
+        for params in _enqueued(spec, start_from):
+            study.enqueue_trial(params)
+    _flush(study)
     stale = fail_stale(study) if (resume or storage_url) else 0
     n_trials = spec.study.n_trials
     start = n_taken(study)
@@ -242,8 +261,7 @@ def optimize(spec: Any, pipeline: Any, *, out_dir: Path, storage_url: str | None
     bar = tqdm(total=n_trials, initial=min(start, n_trials), desc=f"screen {spec.study.name}", unit="trial", disable=not progress)
     try:
         if workers <= 1:
-            run_batches(study, spec, pipeline, n_trials, sampler_path=_sampler_path(out_dir, 0) if storage_url is None else None,
-                        on_batch=bar.update)
+            run_batches(study, spec, evaluator, n_trials, on_batch=bar.update)
         else:
             _run_workers(spec, storage_url, out_dir, model_root, model_version, n_trials, resume, workers, study, bar)
     finally:
@@ -287,26 +305,17 @@ def completed_designs(study: Any) -> pd.DataFrame:
     return df.sort_values("trial").reset_index(drop=True)
 
 
-def exhaustive_grid(spec: Any) -> pd.DataFrame:
-    """Every (metal, carbon, architecture) on a log grid of both thicknesses."""
-    sp, ex = spec.space, spec.exhaustive
-    m_nm = np.geomspace(*sp.metal_nm, ex.metal_nm_points)
-    c_nm = np.geomspace(*sp.carbon_nm, ex.carbon_nm_points)
-    parts = []
-    for metal in spec.metal_choices:
-        archs = ["single_layer"] if metal == "none" else list(sp.architectures)
-        thick = [np.nan] if metal == "none" else m_nm
-        mm, cc = np.meshgrid(thick, c_nm, indexing="ij")
-        for carbon in spec.carbon_choices:
-            for arch in archs:
-                parts.append(pd.DataFrame({"metal": metal, "carbon": carbon, "architecture": arch,
-                                           "metal_nm": mm.ravel(), "carbon_nm": cc.ravel()}))
-    return pd.concat(parts, ignore_index=True)
-
-
-def run_exhaustive(spec: Any, pipeline: Any, chunk: int = 50_000) -> tuple[pd.DataFrame, float]:
-    """Evaluate the whole grid (vectorised, in chunks); return (table, seconds)."""
-    grid = exhaustive_grid(spec)
-    t0 = time.perf_counter()
-    parts = [evaluate(spec, pipeline, grid.iloc[i:i + chunk]) for i in range(0, len(grid), chunk)]
-    return pd.concat(parts, ignore_index=True), time.perf_counter() - t0
+def _enqueued(spec: Any, designs: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """Trial parameters of the designs to start from (at most one generation)."""
+    if designs is None or designs.empty:
+        return []
+    out = []
+    for r in designs.head(spec.study.population_size).itertuples(index=False):
+        params: dict[str, Any] = {"metal": r.metal, "carbon": r.carbon}
+        if len(spec.space.architectures) > 1 and r.metal != "none":
+            params["architecture"] = r.architecture
+        if r.metal != "none":
+            params["metal_nm"] = float(r.metal_nm)
+        params["carbon_nm"] = float(r.carbon_nm)
+        out.append(params)
+    return out

@@ -22,9 +22,20 @@ A study file has these tables (every key optional except ``study.name``; see
     ``weights`` of the five objectives and the ``limits`` at which a cost-type objective's
     desirability reaches 0 (see :mod:`screen.search.objectives`).
 ``[constraints]``
-    ``max_total_nm``, ``forbidden_elements``, ``min_p_under_carbon``, ``min_carbon_particle_layers``.
+    ``max_total_nm``, ``forbidden_elements``, ``min_p_under_carbon``, ``min_carbon_particle_layers``,
+    ``carbon_within_calibrated`` (no carbon thinner than the gap model's calibrated range; default true).
+``[integrity]``
+    ``carbon_porosity`` of a particulate carbon layer (see :mod:`screen.search.integrity`).
+``[stack]``
+    ``reference`` cell stack for the energy-density objective (``datasets/cell_stacks.csv``) and overrides of any of
+    its quantities (see :mod:`screen.search.cell_stack`).
+``[cost]``
+    ``deposition_usd_m2`` per process (``thermal_evaporation``, ``magnetron_sputtering``, ``slurry_casting``; no
+    sourced figure is shipped, so none is included unless given) and ``metal_process``.
 ``[exhaustive]``
-    Grid points per thickness axis for ``--exhaustive``.
+    Grid points per thickness axis (``metal_nm_points``, ``carbon_nm_points``); ``grid_first`` (default true):
+    evaluate the grid before optuna when it holds at most ``max_grid_designs`` designs, rank its best design per pair
+    with optuna's and start optuna from them; ``--exhaustive`` compares the ranking with the grid.
 ``[report]``
     ``reference_metal`` (each ranked metal's best design is compared with this one's:
     ``vs_reference.csv``) and ``explain_top`` (why the top N metals rank high:
@@ -64,7 +75,8 @@ from descriptors.errors import InputError
 
 DEFAULT_FORBIDDEN = ("Hg", "Cd", "Tl", "Pb")
 BILAYER_ARCHITECTURES = ("bilayer", "carbon_under_metal", "nanocomposite")
-OBJECTIVE_KEYS = ("robustness", "li_loss", "cost", "swelling", "thickness")
+OBJECTIVE_KEYS = ("robustness", "li_loss", "cost", "swelling", "energy_density")
+DEPOSITION_KEYS = ("thermal_evaporation", "magnetron_sputtering", "slurry_casting")
 
 
 class _Strict(BaseModel):
@@ -132,7 +144,7 @@ class Weights(_Strict):
     li_loss: float = Field(0.2, ge=0)
     cost: float = Field(0.1, ge=0)
     swelling: float = Field(0.1, ge=0)
-    thickness: float = Field(0.1, ge=0)
+    energy_density: float = Field(0.1, ge=0)
 
     @model_validator(mode="after")
     def _some(self) -> Weights:
@@ -146,7 +158,7 @@ class Limits(_Strict):
     li_loss_pct: float = Field(10.0, gt=0)
     cost_usd_m2: float = Field(10.0, gt=0)
     metal_growth_nm: float = Field(2000.0, gt=0)
-    total_nm: float = Field(10000.0, gt=0)
+    wh_l_loss_pct: float = Field(5.0, gt=0)
 
 
 class ScalarisationSpec(_Strict):
@@ -159,11 +171,47 @@ class ConstraintsSpec(_Strict):
     forbidden_elements: list[str] = list(DEFAULT_FORBIDDEN)
     min_p_under_carbon: float = Field(0.5, ge=0, le=1)
     min_carbon_particle_layers: float = Field(1.0, ge=0)
+    carbon_within_calibrated: bool = True
+
+
+class IntegritySpec(_Strict):
+    carbon_porosity: float = Field(0.36, gt=0, lt=1)
+
+
+class StackSpec(_Strict):
+    reference: str = Field("lee2020_pouch", pattern=r"^[a-z][a-z0-9_]*$")
+    cathode_areal_capacity_mAh_cm2: float | None = Field(None, gt=0, le=100)
+    cathode_thickness_um: float | None = Field(None, gt=0, le=10000)
+    cathode_specific_capacity_mAh_g: float | None = Field(None, gt=0, le=4000)
+    cathode_active_fraction: float | None = Field(None, gt=0, le=1)
+    average_voltage_V: float | None = Field(None, gt=0, le=10)
+    separator_thickness_um: float | None = Field(None, gt=0, le=10000)
+    separator_density_g_cm3: float | None = Field(None, gt=0, le=25)
+    cathode_collector_thickness_um: float | None = Field(None, gt=0, le=1000)
+    anode_collector_thickness_um: float | None = Field(None, gt=0, le=1000)
+
+    def overrides(self) -> dict[str, float]:
+        return {k: v for k, v in self.model_dump(exclude={"reference"}).items() if v is not None}
+
+
+class CostSpec(_Strict):
+    deposition_usd_m2: dict[Literal["thermal_evaporation", "magnetron_sputtering", "slurry_casting"], float] = {}
+    metal_process: Literal["thermal_evaporation", "magnetron_sputtering", "slurry_casting"] = "thermal_evaporation"
+
+    @field_validator("deposition_usd_m2")
+    @classmethod
+    def _finite(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, x in v.items():
+            if not (math.isfinite(x) and 0 <= x <= 1e5):
+                raise ValueError(f"{k}: a deposition cost must be a finite USD/m2 in [0, 100000], got {x}")
+        return v
 
 
 class ExhaustiveSpec(_Strict):
     metal_nm_points: int = Field(12, ge=2, le=200)
     carbon_nm_points: int = Field(12, ge=2, le=200)
+    grid_first: bool = True
+    max_grid_designs: int = Field(2_000_000, ge=0, le=50_000_000)
 
 
 class ReportSpec(_Strict):
@@ -219,6 +267,9 @@ class StudySpec(_Strict):
     objectives: ObjectivesSpec = ObjectivesSpec()
     scalarisation: ScalarisationSpec = ScalarisationSpec()
     constraints: ConstraintsSpec = ConstraintsSpec()
+    integrity: IntegritySpec = IntegritySpec()
+    stack: StackSpec = StackSpec()
+    cost: CostSpec = CostSpec()
     exhaustive: ExhaustiveSpec = ExhaustiveSpec()
     report: ReportSpec = ReportSpec()
     compare: CompareSpec = CompareSpec()
@@ -228,6 +279,7 @@ class StudySpec(_Strict):
     # resolved after validation (see resolve())
     metal_choices: list[str] = []
     carbon_choices: list[str] = []
+    carbon_merged: dict[str, list[str]] = {}
     source_path: str = ""
     source_sha256: str = ""
 
@@ -353,8 +405,16 @@ def resolve(spec: StudySpec) -> StudySpec:
     if lo_c + (lo_m if metals else 0.0) > spec.constraints.max_total_nm:
         raise InputError(f"study file: key 'constraints.max_total_nm': {spec.constraints.max_total_nm:g} nm is below the thinnest "
                          f"design in the space ({lo_m:g} + {lo_c:g} nm): no feasible design")
+    from screen.search.cell_stack import build_stack
+
+    try:
+        build_stack(spec.stack.reference, spec.stack.overrides())
+    except InputError as exc:
+        raise InputError(f"study file: key 'stack.reference': {exc}") from None
+    from screen.search.materials import merge_identical_carbons
+
     spec.metal_choices = choices
-    spec.carbon_choices = usable
+    spec.carbon_choices, spec.carbon_merged = merge_identical_carbons(usable)
     return spec
 
 
@@ -371,7 +431,7 @@ def _format_error(exc: ValidationError, label: str) -> str:
 
 def parse_study(data: dict[str, Any], label: str = "study file") -> StudySpec:
     """Validate a study dictionary (as read from TOML) and resolve its names."""
-    for k in ("metal_choices", "carbon_choices", "source_path", "source_sha256"):
+    for k in ("metal_choices", "carbon_choices", "carbon_merged", "source_path", "source_sha256"):
         if k in data:
             raise InputError(f"{label}: unknown key '{k}'")
     try:

@@ -24,7 +24,7 @@ def run_compare(study: str | Path, *, output: str | Path | None = None, model_ve
                 plots: bool = True) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Run a compare study; write comparison.csv/json, comparison.png, report.html and run.json; return (table, findings)."""
     from descriptors.atomic import staged_run
-    from descriptors.data.curated import data_hashes
+    from descriptors.data.files import data_hashes
     from screen.model.registry import ModelRegistry, library_versions, package_version
     from screen.report.html import json_value
     from screen.search.spec import load_study, require_kind

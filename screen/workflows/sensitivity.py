@@ -85,7 +85,7 @@ def run_sensitivity(study: str | Path | None = None, *, output: str | Path | Non
     stab_summary, stab = sa.rank_stability()
     timings["rank_stability_s"] = round(time.perf_counter() - t, 3)
     bar.update(1)
-    from descriptors.data.curated import data_hashes
+    from descriptors.data.files import data_hashes
 
     record = {
         "study": {"name": spec.study.name, "file": spec.source_path, "file_sha256": spec.source_sha256},

@@ -13,13 +13,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from descriptors.atomic import staged_run
-from descriptors.data.curated import data_hashes
+from descriptors.data.files import data_hashes
 from descriptors.errors import InputError
+from screen.analysis.optimum import optimum_reasons
 from screen.analysis.ranks import rank_uncertainty
-from screen.search.objectives import evaluate
+from screen.search.evaluator import DesignEvaluator
+from screen.search.grid import DESIGN_COLUMNS, best_per_pair, grid_size, refine, run_exhaustive
+from screen.search.objectives import CONSTRAINTS, evaluate
 from screen.search.optimize import JOURNAL_NAME, completed_designs, optimize
 from screen.search.ranking import RANKING_COLUMNS, exhaustive_check, pareto_mask, rank_designs
 from screen.workflows.folders import require_own_folder
@@ -39,6 +43,19 @@ def study_extras(spec: Any, pipeline: Any, ranked: pd.DataFrame) -> dict[str, pd
     return {k: v for k, v in extras.items() if len(v)}
 
 
+def _grid_stage(spec: Any, pipeline: Any, evaluator: DesignEvaluator) -> tuple[pd.DataFrame | None, dict[str, Any] | None]:
+    """The grid's best design per pair (best first) and what the stage did, or (None, None) when it does not run."""
+    ex = spec.exhaustive
+    n = grid_size(spec)
+    if not ex.grid_first or n > ex.max_grid_designs:
+        return None, None
+    t0 = time.perf_counter()
+    grid, seconds = run_exhaustive(spec, pipeline, evaluator)
+    best = refine(spec, evaluator, best_per_pair(grid))
+    return best, {"designs": int(n), "evaluate_seconds": round(seconds, 3), "total_seconds": round(time.perf_counter() - t0, 3),
+                  "pairs_feasible": int(len(best)), "started_optuna_from": int(min(len(best), spec.study.population_size))}
+
+
 def _prepare_output(out: Path, resume: bool, overwrite: bool, shared_storage: bool) -> None:
     done = (out / "run.json").exists()
     journal = (out / JOURNAL_NAME).exists()
@@ -53,7 +70,7 @@ def _prepare_output(out: Path, resume: bool, overwrite: bool, shared_storage: bo
     if overwrite and out.is_dir():
         for name in (*OUTPUT_FILES, JOURNAL_NAME):
             (out / name).unlink(missing_ok=True)
-        for p in out.glob("sampler-w*.pkl"):
+        for p in out.glob("sampler-w*.pkl"):  # left by versions that pickled the sampler
             p.unlink()
     out.mkdir(parents=True, exist_ok=True)
 
@@ -101,21 +118,30 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
         make_storage(storage, out)  # fail before anything is written if the database is unreachable
     created = not out.exists()
     _prepare_output(out, resume, overwrite, storage is not None)
+    evaluator = DesignEvaluator(spec, pipeline)
+    grid_best, grid_facts = _grid_stage(spec, pipeline, evaluator)
     try:
         study_obj, facts = optimize(spec, pipeline, out_dir=out, storage_url=storage, model_root=registry.root,
-                                    model_version=model_meta["version"], resume=resume, workers=workers, progress=progress)
+                                    model_version=model_meta["version"], resume=resume, workers=workers, progress=progress,
+                                    evaluator=evaluator, start_from=grid_best)
     except InputError:
         if created:
             shutil.rmtree(out, ignore_errors=True)
         raise
     from optuna.trial import TrialState
 
-    designs = completed_designs(study_obj)
-    table = evaluate(spec, pipeline, designs.drop(columns="trial"))
+    designs = completed_designs(study_obj).assign(found_by="optuna")
+    if grid_best is not None and len(grid_best):
+        extra = grid_best[DESIGN_COLUMNS].assign(trial=-1 - np.arange(len(grid_best)), found_by="grid")
+        designs = pd.concat([designs, extra], ignore_index=True)
+    table = evaluate(spec, pipeline, designs[DESIGN_COLUMNS])
     table.insert(0, "trial", designs["trial"].to_numpy())
+    table.insert(1, "found_by", designs["found_by"].to_numpy())
     table["pareto"] = pareto_mask(table)
+    opt = table[table["found_by"] == "optuna"]
     ranked = rank_designs(table)
     ranked = ranked.join(rank_uncertainty(spec, pipeline, ranked))
+    ranked["optimum"] = optimum_reasons(spec, pipeline, ranked, evaluator)
     states = pd.Series([t.state.name for t in study_obj.get_trials(deepcopy=False)]).value_counts().to_dict()
     ex_summary, ex_top = (exhaustive_check(spec, pipeline, table, ranked) if exhaustive else (None, pd.DataFrame()))
     from screen.search.optimize import redact_url
@@ -126,14 +152,16 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
         "seed": spec.study.seed, "n_trials": spec.study.n_trials, "sampler": spec.study.sampler,
         "storage": redact_url(storage) if storage else f"journal file {out / JOURNAL_NAME}",
         "trial_states": {k: int(v) for k, v in states.items()},
-        "completed_trials": int(len(table)), "infeasible_trials": int((~table["feasible"]).sum()),
-        "infeasible_by_constraint": {c: int((table[c] > 0).sum()) for c in ("c_total_nm", "c_forbidden", "c_min_p", "c_closed_carbon")},
+        "completed_trials": int(len(opt)), "infeasible_trials": int((~opt["feasible"]).sum()),
+        "infeasible_by_constraint": {c: int((opt[c] > 0).sum()) for c in CONSTRAINTS},
+        "grid_designs_added": int((table["found_by"] == "grid").sum()),
         "failed_trials": int(states.get(TrialState.FAIL.name, 0)),
         "pareto_trials": int(table["pareto"].sum()), "ranked_designs": int(len(ranked)),
+        "carbons_merged": spec.carbon_merged, "reference_stack": spec.stack.reference,
         "model": {"version": model_meta["version"], "data_sha256": model_meta["data_sha256"], "registry": str(registry.root),
                   "seed": model_meta.get("seed")},
         "data_sha256": data_hashes(), "package_version": package_version(), "library_versions": library_versions(),
-        "exhaustive": ex_summary, **facts, "total_seconds": None,
+        "exhaustive": ex_summary, "grid_first": grid_facts, **facts, "total_seconds": None,
     }
     extras = study_extras(spec, pipeline, ranked)
     run["extras"] = sorted(extras)

@@ -21,7 +21,7 @@ def run_tradeoff(study: str | Path, *, output: str | Path | None = None, model_v
                  model_dir: str | Path | None = None, progress: bool = True, plots: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run a tradeoff study; write fronts.csv, summary.csv, tradeoff.png, report.html, run.json; return (summary, fronts)."""
     from descriptors.atomic import staged_run
-    from descriptors.data.curated import data_hashes
+    from descriptors.data.files import data_hashes
     from screen.model.registry import ModelRegistry, library_versions, package_version
     from screen.report.html import json_value
     from screen.search.spec import load_study, require_kind

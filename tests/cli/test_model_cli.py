@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from descriptors.data.curated import datasets_dir, file_sha256
+from descriptors.data.files import datasets_dir, file_sha256
 from screen.cli import main
 
 

@@ -131,8 +131,10 @@ def test_exhaustive_check_reports_recall(small_run):
     assert len(spec.metal_choices) == 8
     assert ex["grid_evaluations"] == 7 * 3 * 144 + 3 * 12
     assert ex["optuna_evaluations"] == 100
-    # 100 NSGA-II trials come within 2 % of the best score of the 3,060-point grid
-    assert ex["best_optuna_score"] >= 0.98 * ex["best_exhaustive_score"]
+    # the ranking holds the grid's best designs, refined: it never scores below the grid, and misses none of its top 10
+    assert ex["best_score"] >= ex["best_exhaustive_score"] and ex["top10_recall"] == 1.0
+    # optuna alone, started from the grid's best 20 pairs, stays within 2 % of the best score of the 3,060-point grid
+    assert ex["best_optuna_only_score"] >= 0.98 * ex["best_exhaustive_score"]
     top = pd.read_csv(out / "exhaustive_top.csv")
     assert top["exhaustive_score"].is_monotonic_decreasing
 
@@ -141,9 +143,9 @@ def test_same_seed_same_ranking(tmp_path, registry):
     a = run_study(_study(tmp_path, n=60), output=tmp_path / "a", model_dir=registry.root, progress=False, plots=False)
     b = run_study(_study(tmp_path, n=60), output=tmp_path / "b", model_dir=registry.root, progress=False, plots=False)
     pd.testing.assert_frame_equal(a, b)
-    c = run_study(_study(tmp_path, n=60, seed=7, name="c.toml"), output=tmp_path / "c", model_dir=registry.root,
-                  progress=False, plots=False)
-    assert not a[["metal_nm", "carbon_nm"]].equals(c[["metal_nm", "carbon_nm"]])
+    run_study(_study(tmp_path, n=60, seed=7, name="c.toml"), output=tmp_path / "c", model_dir=registry.root,
+              progress=False, plots=False)
+    assert _complete_params(tmp_path / "a") != _complete_params(tmp_path / "c")  # the seed drives optuna's trials
 
 
 def _complete_params(out: Path) -> list[dict]:

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from descriptors.data import curated as data
+from descriptors.data import files
 from descriptors.data.curated import SCHEMAS, LiBinaryRow, OutcomeRow, load_table, read_validated_csv
 from descriptors.errors import DataIntegrityError, InputError
 
@@ -21,27 +22,27 @@ def test_every_row_has_source_and_origin(name):
 
 
 def test_metadata_lists_every_csv_with_hash():
-    meta = data.load_metadata()["files"]
-    root = data.datasets_dir()
+    meta = files.load_metadata()["files"]
+    root = files.datasets_dir()
     shipped = {p.relative_to(root).as_posix() for p in root.rglob("*.csv")}
     assert shipped == set(meta)
     for name in meta:
-        assert data.verify_hash(name) == meta[name]["sha256"]
+        assert files.verify_hash(name) == meta[name]["sha256"]
         assert meta[name]["columns"], f"{name} has no column documentation"
 
 
 def test_tampered_file_is_detected(tmp_path, monkeypatch):
     copy = tmp_path / "ds"
-    shutil.copytree(data.datasets_dir(), copy)
+    shutil.copytree(files.datasets_dir(), copy)
     target = copy / "li_binaries.csv"
     target.write_text(target.read_text().replace("Mg,", "Mg,1", 1))
-    monkeypatch.setenv(data.DATASETS_ENV, str(copy))
+    monkeypatch.setenv(files.DATASETS_ENV, str(copy))
     data._load_cached.cache_clear()
     try:
         with pytest.raises(DataIntegrityError, match="sha256"):
             load_table("li_binaries.csv")
     finally:
-        monkeypatch.delenv(data.DATASETS_ENV)
+        monkeypatch.delenv(files.DATASETS_ENV)
         data._load_cached.cache_clear()
 
 

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from descriptors.data.curated import datasets_dir
+from descriptors.data.files import datasets_dir
 from descriptors.errors import InputError
 from descriptors.mlip.structure_cache import SHIPPED_NAME
 from descriptors.phases.chgnet_source import CHGNET_ENERGY_MAE_EV_ATOM, ChgnetSource

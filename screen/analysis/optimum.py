@@ -1,0 +1,71 @@
+"""What sets each ranked design's thicknesses: the trade-off at an interior optimum, or the constraint or bound it sits on.
+
+For every ranked design and each layer it has, the thickness is moved by a factor ``1 ± STEP`` (log scale) and the
+design re-evaluated with the study's full evaluator:
+
+* a step that makes the design infeasible names the constraint it breaks (``on constraint ...``);
+* a thickness within ``STEP`` of the search space's bound is ``at the search bound``;
+* otherwise the optimum is interior: the weighted desirability terms that gain on the thicker side (they pull the
+  layer thicker) and those that gain on the thinner side are named, largest first.
+
+A design found by optuna is not an exact optimum, so "interior" reads as "no constraint or bound near it".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+STEP = 0.05
+LAYERS = (("metal_nm", "metal"), ("carbon_nm", "carbon"))
+
+
+def optimum_reasons(spec: Any, pipeline: Any, ranked: pd.DataFrame, evaluator: Any = None) -> pd.Series:
+    """One line per ranked design (index aligned with ``ranked``): what sets each of its layer thicknesses."""
+    from screen.search.evaluator import DesignEvaluator
+    from screen.search.objectives import CONSTRAINT_MEANING, CONSTRAINTS, desirabilities
+
+    if ranked.empty:
+        return pd.Series([], dtype=object, index=ranked.index)
+    base = ranked[["metal", "carbon", "architecture", "metal_nm", "carbon_nm"]].reset_index(drop=True)
+    probes, keys = [], []
+    for col, _ in LAYERS:
+        for sign in (-1, 1):
+            p = base.copy()
+            p[col] = p[col] * (1.0 + sign * STEP)
+            probes.append(p)
+            keys.append((col, sign))
+    evaluator = evaluator or DesignEvaluator(spec, pipeline)
+    table = pd.DataFrame(evaluator.evaluate_table(pd.concat(probes, ignore_index=True)))
+    w = spec.scalarisation.weights.model_dump()
+    d = desirabilities(spec, table)
+    weighted = pd.DataFrame({k: w[k] * d[k] for k in w}) / sum(w.values())
+    n = len(base)
+    bounds = {"metal_nm": spec.space.metal_nm, "carbon_nm": spec.space.carbon_nm}
+    lines = []
+    for i in range(n):
+        parts = []
+        for col, label in LAYERS:
+            t = float(base.at[i, col])
+            if not np.isfinite(t):
+                continue
+            lo, hi = bounds[col]
+            thin, thick = keys.index((col, -1)) * n + i, keys.index((col, 1)) * n + i
+            broken = [c for c in CONSTRAINTS if table.at[thin, c] > 0] or [c for c in CONSTRAINTS if table.at[thick, c] > 0]
+            if broken:
+                parts.append(f"{label} {t:.3g} nm: on constraint {broken[0]} ({CONSTRAINT_MEANING[broken[0]]})")
+            elif t <= lo * (1.0 + STEP) or t >= hi * (1.0 - STEP):
+                parts.append(f"{label} {t:.3g} nm: at the search bound ({'low' if t <= lo * (1.0 + STEP) else 'high'})")
+            else:
+                gain = weighted.iloc[thick] - weighted.iloc[thin]
+                up = [k for k in gain.sort_values(ascending=False).index if gain[k] > 1e-9]
+                down = [k for k in gain.sort_values().index if gain[k] < -1e-9]
+                if up and down:
+                    parts.append(f"{label} {t:.3g} nm: interior, thicker for {', '.join(up)}; thinner for {', '.join(down)}")
+                else:
+                    parts.append(f"{label} {t:.3g} nm: every term favours {'thinner' if down else 'thicker'} "
+                                 f"({', '.join(down or up) or '-'}); the search stopped short of the limit")
+        lines.append("; ".join(parts))
+    return pd.Series(lines, index=ranked.index, dtype=object)

@@ -1,0 +1,169 @@
+"""Typed, vectorised evaluation of designs the program generates itself (optuna batches, the exhaustive grid).
+
+:func:`screen.search.objectives.evaluate` takes a table of designs, validates it like a user's CSV and returns every
+column of the report. For designs the program made itself that checking is wasted, so :class:`DesignEvaluator`
+looks up each metal's and carbon's properties once, takes integer codes and thickness arrays, and computes only
+what the search needs: the five objectives, the constraints, the sealed fraction and the score. The equations are
+the same (the model's :func:`screen.model.physics.terms_expanded`, :mod:`screen.search.materials`,
+:mod:`screen.search.integrity`, :mod:`screen.search.cell_stack`); intervals come from one sort of the bootstrap
+members' robustness term, the only term with an interval that the search reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from screen.search.cell_stack import stack_losses
+from screen.search.integrity import DISC_PERCOLATION_AREA_FRACTION, carbon_form, continuity_thickness
+from screen.search.materials import FARADAY_MAH_MOL, carbon_layer, carbon_process, metal_layer
+from screen.search.objectives import (
+    CONSTRAINTS,
+    OBJECTIVE_NAMES,
+    calibrated_carbon_range,
+    desirability_arrays,
+    reference_stack,
+    sealed_robustness,
+    weighted_score,
+)
+
+#: Batches larger than this are deduplicated before the model's terms are computed (small batches rarely repeat).
+DEDUPLICATE_ABOVE = 2000
+
+
+def sorted_quantile(members: np.ndarray, q: float) -> np.ndarray:
+    """Quantile along axis 0 by one sort (linear interpolation, as ``np.quantile``'s default)."""
+    s = np.sort(members, axis=0)
+    pos = q * (s.shape[0] - 1)
+    lo = int(np.floor(pos))
+    hi = min(lo + 1, s.shape[0] - 1)
+    return s[lo] + (pos - lo) * (s[hi] - s[lo])
+
+
+class DesignEvaluator:
+    """Evaluate designs given as codes into ``spec.metal_choices`` / ``spec.carbon_choices`` and thickness arrays."""
+
+    def __init__(self, spec: Any, pipeline: Any) -> None:
+        from screen.model.cells import carbon_descriptors, metal_descriptors, preset_particle_size
+        from screen.model.parameters import PARAM_NAMES, to_natural
+
+        self.spec = spec
+        cells, gap = pipeline.named_steps["cells"], pipeline.named_steps["gap"]
+        self.metals = list(spec.metal_choices)
+        self.carbons = list(spec.carbon_choices)
+        obj = spec.objectives
+        md = [metal_descriptors(m, cells.energy_source, float(cells.solubility_temperature_K)) for m in self.metals]
+        self.m_sol = np.array([float(d["solubility_score_mutual"]) for d in md])
+        self.m_ec = np.array([0.5 if not gap.use_ec_limit else float(d["ec_limit_M_in_Li"]) for d in md])
+        self.m_phases = np.array([float(d["has_intermediate_phases"]) for d in md])
+        layers = [metal_layer(m, obj.energy_source, obj.li_uptake) if m != "none" else None for m in self.metals]
+
+        def per_metal(attr: str, default: float) -> np.ndarray:
+            return np.array([default if lay is None else float(getattr(lay, attr)) for lay in layers])
+
+        self.m_rho, self.m_mw = per_metal("density_g_cm3", 0.0), per_metal("molar_mass_g_mol", 1.0)
+        self.m_y, self.m_vm = per_metal("li_uptake_per_M", 0.0), per_metal("molar_volume_cm3_mol", 1.0)
+        self.m_price = per_metal("price_usd_kg", 0.0)
+        from screen.search.materials import _molar_volume
+
+        self.m_ratio = 1.0 + self.m_y * _molar_volume("Li") / self.m_vm
+        scale = np.log(1.0 / (1.0 - DISC_PERCOLATION_AREA_FRACTION))
+        self.m_cover_rate = np.array([0.0 if m == "none" else scale / continuity_thickness(m)[0] for m in self.metals])
+        self.m_none = np.array([m == "none" for m in self.metals])
+        self.m_forbidden = np.isin(self.metals, list(spec.constraints.forbidden_elements))
+        dep = spec.cost.deposition_usd_m2
+        self.m_dep = float(dep.get(spec.cost.metal_process, 0.0))
+        cl = [carbon_layer(c) for c in self.carbons]
+        self.c_g = np.array([carbon_descriptors(c)["graphitization_index"] for c in self.carbons], dtype=float)
+        self.c_particle = np.array([preset_particle_size(c) for c in self.carbons], dtype=float)
+        self.c_q = np.array([x.capacity_mAh_cm3 for x in cl])
+        self.c_rho = np.array([x.density_g_cm3 for x in cl])
+        self.c_price = np.array([x.price_usd_kg for x in cl])
+        self.c_dep = np.array([float(dep.get(carbon_process(c), 0.0)) for c in self.carbons])
+        forms = [carbon_form(c) for c in self.carbons]
+        self.c_film = np.array([f for f, _, _ in forms])
+        self.c_d = np.array([d for _, d, _ in forms])
+        self.stack = reference_stack(spec)
+        self.calibrated_lo = calibrated_carbon_range()[0]
+        self.point = gap.params_
+        natural = to_natural(gap.ensemble_z_) if len(gap.ensemble_z_) else np.empty((0, len(PARAM_NAMES)))
+        self.members = {name: natural[:, k:k + 1] for k, name in enumerate(PARAM_NAMES)}
+        self.interval = float(gap.interval)
+
+    def codes(self, designs: pd.DataFrame) -> tuple[np.ndarray, ...]:
+        """(metal code, carbon code, architecture, metal_nm, carbon_nm) arrays of a design table."""
+        mi = pd.Categorical(designs["metal"], categories=self.metals).codes
+        ci = pd.Categorical(designs["carbon"], categories=self.carbons).codes
+        if (mi < 0).any() or (ci < 0).any():
+            raise ValueError("design outside the study's metals or carbons")
+        return (mi, ci, designs["architecture"].to_numpy(object), designs["metal_nm"].to_numpy(float),
+                designs["carbon_nm"].to_numpy(float))
+
+    def evaluate(self, mi: np.ndarray, ci: np.ndarray, arch: np.ndarray, metal_nm: np.ndarray,
+                 carbon_nm: np.ndarray) -> dict[str, np.ndarray]:
+        """Objectives, constraints, sealed fraction, P, feasibility and score of each design (arrays of length n)."""
+        from screen.model.physics import Design, terms_expanded
+
+        spec, cell, c = self.spec, self.spec.cell, self.spec.constraints
+        n = mi.size
+        none = self.m_none[mi]
+        t_m = np.where(none, 0.0, np.nan_to_num(metal_nm))
+        t_c = np.asarray(carbon_nm, dtype=float)
+        arch = np.where(none, "single_layer", arch)
+        # the model's terms do not depend on the metal's thickness: evaluate each (metal, carbon, architecture,
+        # carbon thickness) once (the grid repeats each one per metal thickness)
+        if n > DEDUPLICATE_ABOVE:
+            arch_code = pd.Categorical(arch, categories=("bilayer", "carbon_under_metal", "nanocomposite", "single_layer")).codes
+            _, first, inv = np.unique(np.column_stack([mi, ci, arch_code, t_c]), axis=0, return_index=True, return_inverse=True)
+            inv = inv.ravel()
+        else:
+            first = inv = np.arange(n)
+        um, uc, ua, ut = mi[first], ci[first], arch[first], t_c[first]
+        ones = np.ones(first.size)
+        d = Design(n=first.size, row=np.arange(first.size), weight=ones, arch=ua, has_metal=~self.m_none[um],
+                   has_carbon=ones > 0, solubility=self.m_sol[um], ec_limit=self.m_ec[um], phases=self.m_phases[um],
+                   graphitization=self.c_g[uc], thickness_nm=ut, current=ones * cell.current_ma_cm2,
+                   temperature_c=ones * cell.temperature_c, pressure_mpa=ones * cell.fab_mpa, particle_nm=self.c_particle[uc])
+        point = terms_expanded(self.point, d)
+        p = point["p_under_carbon"]
+        robust_key = spec.objectives.robustness
+        if robust_key == "p":
+            robust = p
+        else:
+            term = "margin_mV" if robust_key == "margin_lo" else "p_under_carbon"
+            robust = point[term]
+            if self.members:
+                k = len(next(iter(self.members.values())))
+                members = np.broadcast_to(terms_expanded(self.members, d)[term], (k, first.size))
+                robust = np.fmin(sorted_quantile(members, (1.0 - self.interval) / 2.0), robust)
+        p, robust = p[inv], robust[inv]
+        li_m = t_m * 1e-7 * self.m_rho[mi] / self.m_mw[mi] * self.m_y[mi] * FARADAY_MAH_MOL
+        li_c = t_c * 1e-7 * self.c_q[ci]
+        li_loss = li_m + li_c
+        cost = ((t_m * 1e-7 * self.m_rho[mi] * self.m_price[mi] + t_c * 1e-7 * self.c_rho[ci] * self.c_price[ci]) * 10.0
+                + np.where(t_m > 0, self.m_dep, 0.0) + self.c_dep[ci])
+        growth = t_m * (self.m_ratio[mi] - 1.0)
+        total = t_m + t_c
+        mass = (t_m * self.m_rho[mi] + t_c * self.c_rho[ci]) * 1e-4
+        energy = stack_losses(self.stack, total, mass, li_loss)
+        closure = np.where(self.c_film[ci], 1.0, 1.0 - spec.integrity.carbon_porosity ** (t_c / self.c_d[ci]))
+        sealed = closure * (1.0 - np.exp(-t_m * self.m_cover_rate[mi]))
+        sealed = np.where(none, closure, sealed)
+        out = {"robustness": sealed_robustness(robust, sealed), "li_loss_pct": 100.0 * li_loss / cell.areal_capacity_mah_cm2,
+               "cost_usd_m2": cost, "metal_growth_nm": growth, "wh_l_loss_pct": energy["wh_l_loss_pct"].to_numpy(),
+               "p_under_carbon": p, "sealed_fraction": sealed, "total_nm": total}
+        particle = self.c_particle[ci]
+        out["c_total_nm"] = total - c.max_total_nm
+        out["c_forbidden"] = np.where(self.m_forbidden[mi], 1.0, -1.0)
+        out["c_min_p"] = c.min_p_under_carbon - np.nan_to_num(p)
+        out["c_closed_carbon"] = np.where(np.isfinite(particle), c.min_carbon_particle_layers * np.nan_to_num(particle) - t_c, -1.0)
+        out["c_calibrated_carbon"] = self.calibrated_lo - t_c if c.carbon_within_calibrated else np.full(n, -1.0)
+        out["feasible"] = np.all([out[k] <= 0 for k in CONSTRAINTS], axis=0)
+        out["score"] = weighted_score(spec, desirability_arrays(spec, *(out[k] for k in OBJECTIVE_NAMES)))
+        return out
+
+    def evaluate_table(self, designs: pd.DataFrame) -> dict[str, np.ndarray]:
+        """:meth:`evaluate` of a design table (``metal``, ``carbon``, ``architecture``, ``metal_nm``, ``carbon_nm``)."""
+        return self.evaluate(*self.codes(designs))
