@@ -62,7 +62,8 @@ def reference_numpy(ev, codes: tuple, repeats: int = 3) -> float:
                                  + th["toughness_size_exponent"] * np.log(30.0 / part), 50.0))
         tough = 1.0 / (1.0 / free + 1.0 / th["toughness_cohesive_J_m2"])
         arr = np.exp(th["transport_Ea_eV"] / K_B_EV * (1.0 / (cell.temperature_c + 273.15) - 1.0 / T_REF_K))
-        barrier = th["transport_mV"] * cell.current_ma_cm2 * t_c / 1000.0 * arr + th["adhesion_barrier_mV"] / (1.0 + tough / th["toughness_scale_J_m2"])
+        barrier = (th["transport_mV"] * cell.current_ma_cm2 * t_c / 1000.0 * arr
+                   + th["adhesion_barrier_mV"] / (1.0 + tough / th["toughness_scale_J_m2"]))
         bottom = np.where(none, th["eta_floor_mV"] + th["eta_inert_mV"], e_m)
         margin = e_c - bottom - barrier
         p = th["lapse"] / 2 + (1 - th["lapse"]) * 0.5 * (1 + np.tanh(0.5 * margin / th["scale_mV"]))
@@ -75,7 +76,8 @@ def reference_numpy(ev, codes: tuple, repeats: int = 3) -> float:
         closure = np.where(film, 1.0, 1.0 - spec.integrity.carbon_porosity ** (t_c / dd))
         sealed = np.where(none, closure, closure * (1.0 - np.exp(-t_m * rate)))
         rob = np.where(lo > 0, lo * sealed, lo)
-        d = {"robustness": np.clip(rob / lim.margin_mV, 0, 1), "li_loss": np.clip(1 - 100 * li / cell.areal_capacity_mah_cm2 / lim.li_loss_pct, 0, 1),
+        d = {"robustness": np.clip(rob / lim.margin_mV, 0, 1),
+             "li_loss": np.clip(1 - 100 * li / cell.areal_capacity_mah_cm2 / lim.li_loss_pct, 0, 1),
              "cost": np.clip(1 - cost / lim.cost_usd_m2, 0, 1), "swelling": np.clip(1 - growth / lim.metal_growth_nm, 0, 1),
              "energy_density": np.clip(1 - wh_l / lim.wh_l_loss_pct, 0, 1)}
         score = sum(w[k] * d[k] for k in w) / sum(w.values())

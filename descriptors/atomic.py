@@ -21,7 +21,7 @@ from typing import Any
 
 from descriptors.errors import InputError
 
-__all__ = ["atomic_folder", "atomic_target", "staged_run"]
+__all__ = ["atomic_folder", "atomic_target", "remove_stale_staging", "staged_run"]
 
 
 @contextmanager
@@ -89,3 +89,19 @@ def atomic_folder(final: str | Path, *, replace: bool = True) -> Iterator[Path]:
             os.rename(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_stale_staging(parent: str | Path, pattern: str, older_than_s: float = 600.0) -> list[str]:
+    """Remove staging folders matching ``pattern`` in ``parent`` that a killed writer left behind (untouched for
+    ``older_than_s`` seconds; a live write takes well under a second). Returns the names removed."""
+    removed = []
+    now = time.time()
+    for p in Path(parent).glob(pattern):
+        try:
+            if p.is_dir() and now - p.stat().st_mtime > older_than_s:
+                shutil.rmtree(p)
+                removed.append(p.name)
+        except OSError:
+            continue
+    return removed
+

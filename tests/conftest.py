@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import numpy as np
 import pytest
 
 from descriptors.data.curated import load_table
+
+
+def pytest_configure(config):
+    """Descriptor memo files of the test session go to a fresh folder, not the user's cache."""
+    os.environ["INTERLAYER_CACHE_DIR"] = tempfile.mkdtemp(prefix="interlayer-test-cache-")
 
 
 @pytest.fixture(scope="session")

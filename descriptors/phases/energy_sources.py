@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,10 @@ class MiedemaSource:
 
     def citations(self) -> list[str]:
         return cite("miedema_book", "niessen_1983")
+
+
+#: pymatgen entry classes whose dicts a formation-energy JSON may hold (read as data: composition, energy, correction).
+PYMATGEN_ENTRY_CLASSES = ("ComputedEntry", "ComputedStructureEntry", "PDEntry", "GibbsComputedStructureEntry")
 
 
 class TabulatedSource:
@@ -148,13 +153,24 @@ class TabulatedSource:
         return out
 
     def _from_pymatgen(self, p: Path, data: list[dict]) -> dict[str, list[HullEntry]]:
-        from monty.json import MontyDecoder
-        from pymatgen.analysis.phase_diagram import PhaseDiagram
+        """pymatgen entry dicts read as plain data: the class named in the file is checked against a list and never
+        imported, so a file cannot make the tool load a module (no MontyDecoder)."""
+        from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
+        from pymatgen.core import Composition
 
-        try:
-            entries = [MontyDecoder().process_decoded(d) for d in data]
-        except Exception as exc:
-            raise InputError(f"{p}: cannot decode pymatgen entries ({exc})") from None
+        entries = []
+        for i, d in enumerate(data):
+            cls = d.get("@class")
+            if cls not in PYMATGEN_ENTRY_CLASSES:
+                raise InputError(f"{p}: entry {i}: '@class' {cls!r} is not one of {', '.join(PYMATGEN_ENTRY_CLASSES)}")
+            try:
+                comp = Composition({str(k): float(v) for k, v in dict(d["composition"]).items()})
+                energy = float(d["energy"]) + float(d.get("correction", 0.0) or 0.0)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise InputError(f"{p}: entry {i}: needs a 'composition' mapping and a numeric 'energy' ({exc})") from None
+            if not np.isfinite(energy):
+                raise InputError(f"{p}: entry {i}: energy must be finite")
+            entries.append(PDEntry(comp, energy))
         metals = {str(el) for e in entries for el in e.composition.elements} - {"Li"}
         out: dict[str, list[HullEntry]] = {}
         for metal in sorted(metals):
@@ -181,6 +197,12 @@ class TabulatedSource:
 SOURCE_SPECS = ("miedema", "oqmd_legacy", "chgnet", "chgnet-raw")
 
 
+@cache
+def _shared_oqmd_legacy(data_sha256: str) -> TabulatedSource:
+    """One read-only OQMD legacy source per content of its data file (building it parses every formula)."""
+    return TabulatedSource("oqmd_legacy")
+
+
 def make_source(spec: str, temperature_K: float = 298.15) -> EnergySource:
     """Build an energy source from a CLI-style spec.
 
@@ -191,7 +213,9 @@ def make_source(spec: str, temperature_K: float = 298.15) -> EnergySource:
     if spec == "miedema":
         return MiedemaSource(temperature_K=temperature_K)
     if spec == "oqmd_legacy":
-        return TabulatedSource("oqmd_legacy")
+        from descriptors.data.files import verify_hash
+
+        return _shared_oqmd_legacy(verify_hash("dft_formation_energies.csv"))
     if spec in ("chgnet", "chgnet-raw"):
         from descriptors.phases.chgnet_source import shared_source
 

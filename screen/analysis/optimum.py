@@ -41,31 +41,35 @@ def optimum_reasons(spec: Any, pipeline: Any, ranked: pd.DataFrame, evaluator: A
     table = pd.DataFrame(evaluator.evaluate_table(pd.concat(probes, ignore_index=True)))
     w = spec.scalarisation.weights.model_dump()
     d = desirabilities(spec, table)
-    weighted = pd.DataFrame({k: w[k] * d[k] for k in w}) / sum(w.values())
+    names = list(w)
+    weighted = np.column_stack([w[k] * d[k].to_numpy(float) for k in names]) / sum(w.values())
+    violated = table[list(CONSTRAINTS)].to_numpy(float) > 0
     n = len(base)
     bounds = {"metal_nm": spec.space.metal_nm, "carbon_nm": spec.space.carbon_nm}
-    lines = []
-    for i in range(n):
-        parts = []
-        for col, label in LAYERS:
-            t = float(base.at[i, col])
+    parts: list[list[str]] = [[] for _ in range(n)]
+    for col, label in LAYERS:
+        thin = np.arange(n) + keys.index((col, -1)) * n
+        thick = np.arange(n) + keys.index((col, 1)) * n
+        gain = weighted[thick] - weighted[thin]
+        t_all = base[col].to_numpy(float)
+        lo, hi = bounds[col]
+        for i in range(n):
+            t = t_all[i]
             if not np.isfinite(t):
                 continue
-            lo, hi = bounds[col]
-            thin, thick = keys.index((col, -1)) * n + i, keys.index((col, 1)) * n + i
-            broken = [c for c in CONSTRAINTS if table.at[thin, c] > 0] or [c for c in CONSTRAINTS if table.at[thick, c] > 0]
-            if broken:
-                parts.append(f"{label} {t:.3g} nm: on constraint {broken[0]} ({CONSTRAINT_MEANING[broken[0]]})")
+            broken = np.flatnonzero(violated[thin[i]]) if violated[thin[i]].any() else np.flatnonzero(violated[thick[i]])
+            if broken.size:
+                c = CONSTRAINTS[broken[0]]
+                parts[i].append(f"{label} {t:.3g} nm: on constraint {c} ({CONSTRAINT_MEANING[c]})")
             elif t <= lo * (1.0 + STEP) or t >= hi * (1.0 - STEP):
-                parts.append(f"{label} {t:.3g} nm: at the search bound ({'low' if t <= lo * (1.0 + STEP) else 'high'})")
+                parts[i].append(f"{label} {t:.3g} nm: at the search bound ({'low' if t <= lo * (1.0 + STEP) else 'high'})")
             else:
-                gain = weighted.iloc[thick] - weighted.iloc[thin]
-                up = [k for k in gain.sort_values(ascending=False).index if gain[k] > 1e-9]
-                down = [k for k in gain.sort_values().index if gain[k] < -1e-9]
+                order = np.argsort(-gain[i])
+                up = [names[k] for k in order if gain[i, k] > 1e-9]
+                down = [names[k] for k in order[::-1] if gain[i, k] < -1e-9]
                 if up and down:
-                    parts.append(f"{label} {t:.3g} nm: interior, thicker for {', '.join(up)}; thinner for {', '.join(down)}")
+                    parts[i].append(f"{label} {t:.3g} nm: interior, thicker for {', '.join(up)}; thinner for {', '.join(down)}")
                 else:
-                    parts.append(f"{label} {t:.3g} nm: every term favours {'thinner' if down else 'thicker'} "
-                                 f"({', '.join(down or up) or '-'}); the search stopped short of the limit")
-        lines.append("; ".join(parts))
-    return pd.Series(lines, index=ranked.index, dtype=object)
+                    parts[i].append(f"{label} {t:.3g} nm: every term favours {'thinner' if down else 'thicker'} "
+                                    f"({', '.join(down or up) or '-'}); the search stopped short of the limit")
+    return pd.Series(["; ".join(p) for p in parts], index=ranked.index, dtype=object)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from descriptors.data.memo import disk_memo
 from descriptors.errors import InputError
 from screen.model.fields import ARCHITECTURES, CANDIDATE_COLUMNS, FIELD_BY_NAME, NUMERIC_FIELDS
 
@@ -183,12 +184,29 @@ def preset_particle_size(carbon: str) -> float:
     return float(GraphitizationFeaturizer().featurize(carbon)[6])
 
 
+#: Energy sources fixed by the curated data, whose descriptors may be kept in the disk memo (a user file or the
+#: CHGNet structure cache can change without the data's hashes changing).
+MEMO_SOURCES = ("oqmd_legacy", "miedema")
+
+
 @cache
 def metal_descriptors(metal: str, energy_source: str = "oqmd_legacy", solubility_temperature_K: float = 600.0) -> dict[str, Any]:
-    """Solubility and intermediate-phase descriptors of one metal (cached). ``none``: a bare collector."""
+    """Solubility and intermediate-phase descriptors of one metal (cached in memory, and on disk for the data-fixed
+    energy sources: :mod:`descriptors.data.memo`). ``none``: a bare collector."""
     if metal == "none":
         return {"solubility_score_mutual": 0.0, "ec_limit_M_in_Li": 0.0, "has_intermediate_phases": False,
                 "li_richest_phase": "", "energy_source": ""}
+    if energy_source in MEMO_SOURCES:
+        return dict(_memo_metal_descriptors(metal, energy_source, float(solubility_temperature_K)))
+    return _metal_descriptors(metal, energy_source, solubility_temperature_K)
+
+
+@disk_memo("metal_descriptors")
+def _memo_metal_descriptors(metal: str, energy_source: str, solubility_temperature_K: float) -> dict[str, Any]:
+    return _metal_descriptors(metal, energy_source, solubility_temperature_K)
+
+
+def _metal_descriptors(metal: str, energy_source: str, solubility_temperature_K: float) -> dict[str, Any]:
     from descriptors.phases.energy_sources import make_source
     from descriptors.phases.featurizer import IntermediatePhaseFeaturizer
     from descriptors.solubility.featurizer import LiSolubilityFeaturizer

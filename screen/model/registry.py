@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from descriptors.atomic import atomic_folder
+from descriptors.atomic import atomic_folder, remove_stale_staging
 from descriptors.errors import InputError
 
 MODEL_DIR_ENV = "INTERLAYER_MODEL_DIR"
@@ -138,6 +138,7 @@ class ModelRegistry:
         if final.exists() and not replace:
             raise InputError(f"{final} already exists; the registry changed while fitting, run again")
         meta = dict(metadata) | {"version": version}
+        remove_stale_staging(self.root, ".v*-*")  # left by a write that was killed
         with atomic_folder(final, replace=replace) as tmp:
             (tmp / "model.json").write_text(json.dumps(pipeline_state(pipeline), indent=1), encoding="utf-8")
             (tmp / "metadata.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")

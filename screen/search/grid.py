@@ -29,20 +29,20 @@ def grid_size(spec: Any) -> int:
 
 
 def exhaustive_grid(spec: Any) -> pd.DataFrame:
-    """Every (metal, carbon, architecture) on a log grid of both thicknesses."""
+    """Every (metal, carbon, architecture) on a log grid of both thicknesses (metal-major order)."""
     sp, ex = spec.space, spec.exhaustive
     m_nm = np.geomspace(*sp.metal_nm, ex.metal_nm_points)
     c_nm = np.geomspace(*sp.carbon_nm, ex.carbon_nm_points)
-    parts = []
+    blocks = []
     for metal in spec.metal_choices:
         archs = ["single_layer"] if metal == "none" else list(sp.architectures)
-        thick = [np.nan] if metal == "none" else m_nm
-        mm, cc = np.meshgrid(thick, c_nm, indexing="ij")
-        for carbon in spec.carbon_choices:
-            for arch in archs:
-                parts.append(pd.DataFrame({"metal": metal, "carbon": carbon, "architecture": arch,
-                                           "metal_nm": mm.ravel(), "carbon_nm": cc.ravel()}))
-    return pd.concat(parts, ignore_index=True)
+        thick = np.array([np.nan]) if metal == "none" else m_nm
+        n_c, n_a, n_t = len(spec.carbon_choices), len(archs), thick.size * c_nm.size
+        blocks.append(pd.DataFrame({
+            "metal": metal, "carbon": np.repeat(spec.carbon_choices, n_a * n_t),
+            "architecture": np.tile(np.repeat(archs, n_t), n_c),
+            "metal_nm": np.tile(np.repeat(thick, c_nm.size), n_c * n_a), "carbon_nm": np.tile(c_nm, thick.size * n_c * n_a)}))
+    return pd.concat(blocks, ignore_index=True)
 
 
 def run_exhaustive(spec: Any, pipeline: Any, evaluator: DesignEvaluator | None = None) -> tuple[pd.DataFrame, float]:

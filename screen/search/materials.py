@@ -54,6 +54,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from descriptors.data.memo import disk_memo
 from descriptors.errors import InputError
 
 #: Faraday's constant in mAh/mol.
@@ -121,7 +122,23 @@ def _molar_volume(symbol: str) -> float:
 
 @cache
 def metal_layer(metal: str, energy_source: str = "oqmd_legacy", li_uptake: str = "computed") -> MetalLayer:
-    """Density, molar mass and volume, Li uptake above 0 V and price of ``metal``."""
+    """Density, molar mass and volume, Li uptake above 0 V and price of ``metal`` (kept in the disk memo,
+    :mod:`descriptors.data.memo`, for the data-fixed energy sources)."""
+    from screen.model.cells import MEMO_SOURCES
+
+    if energy_source in MEMO_SOURCES:
+        return MetalLayer(**_memo_metal_layer(metal, energy_source, li_uptake))
+    return _metal_layer(metal, energy_source, li_uptake)
+
+
+@disk_memo("metal_layer")
+def _memo_metal_layer(metal: str, energy_source: str, li_uptake: str) -> dict:
+    from dataclasses import asdict
+
+    return asdict(_metal_layer(metal, energy_source, li_uptake))
+
+
+def _metal_layer(metal: str, energy_source: str, li_uptake: str) -> MetalLayer:
     from descriptors.data.elements import element_data
     from descriptors.phases.energy_sources import make_source
     from descriptors.phases.featurizer import IntermediatePhaseFeaturizer

@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from descriptors.errors import InputError
 
-__all__ = ["require_own_folder"]
+__all__ = ["folder_lock", "require_own_folder"]
+
+LOCK_NAME = ".interlayer.lock"
+
+
+@contextmanager
+def folder_lock(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the output folder for the whole run (created if missing). A second process that
+    asks for the same folder gets one line and exit 2 instead of running the study alongside (workers of one study
+    share it through ``--workers`` or ``--storage``, never through a second command on the same folder)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot create the output folder or its lock file ({exc.strerror})") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise InputError(f"{out}: another interlayer process is running a study in this folder; wait for it to finish "
+                         "or choose another --output") from None
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def require_own_folder(out: Path, own_markers: tuple[str, ...] = ("run.json",)) -> None:

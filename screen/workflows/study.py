@@ -26,7 +26,7 @@ from screen.search.grid import DESIGN_COLUMNS, best_per_pair, grid_size, refine,
 from screen.search.objectives import CONSTRAINTS, evaluate
 from screen.search.optimize import JOURNAL_NAME, completed_designs, optimize
 from screen.search.ranking import RANKING_COLUMNS, exhaustive_check, pareto_mask, rank_designs
-from screen.workflows.folders import require_own_folder
+from screen.workflows.folders import folder_lock, require_own_folder
 
 OUTPUT_FILES = ("ranking.csv", "ranking.json", "pareto.csv", "trials.csv", "exhaustive_top.csv", "explanations.csv",
                 "vs_reference.csv", "pareto.png", "tradeoffs.png", "importances.png", "ranking.png", "report.html", "run.json")
@@ -117,56 +117,65 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
 
         make_storage(storage, out)  # fail before anything is written if the database is unreachable
     created = not out.exists()
-    _prepare_output(out, resume, overwrite, storage is not None)
-    evaluator = DesignEvaluator(spec, pipeline)
-    grid_best, grid_facts = _grid_stage(spec, pipeline, evaluator)
+    if not resume:
+        require_own_folder(out, ("run.json", JOURNAL_NAME))  # before the lock file is made in somebody else's folder
+    locked = False
     try:
-        study_obj, facts = optimize(spec, pipeline, out_dir=out, storage_url=storage, model_root=registry.root,
-                                    model_version=model_meta["version"], resume=resume, workers=workers, progress=progress,
-                                    evaluator=evaluator, start_from=grid_best)
+        with folder_lock(out):
+            locked = True
+            _prepare_output(out, resume, overwrite, storage is not None)
+            evaluator = DesignEvaluator(spec, pipeline)
+            grid_best, grid_facts = _grid_stage(spec, pipeline, evaluator)
+            study_obj, facts = optimize(spec, pipeline, out_dir=out, storage_url=storage, model_root=registry.root,
+                                        model_version=model_meta["version"], resume=resume, workers=workers, progress=progress,
+                                        evaluator=evaluator, start_from=grid_best)
+            from optuna.trial import TrialState
+
+            designs = completed_designs(study_obj).assign(found_by="optuna")
+            if grid_best is not None and len(grid_best):
+                extra = grid_best[DESIGN_COLUMNS].assign(trial=-1 - np.arange(len(grid_best)), found_by="grid")
+                designs = pd.concat([designs, extra], ignore_index=True)
+            table = evaluate(spec, pipeline, designs[DESIGN_COLUMNS])
+            table.insert(0, "trial", designs["trial"].to_numpy())
+            table.insert(1, "found_by", designs["found_by"].to_numpy())
+            table["pareto"] = pareto_mask(table)
+            opt = table[table["found_by"] == "optuna"]
+            ranked = rank_designs(table)
+            if ranked.empty:
+                broken = {c: int((table[c] > 0).sum()) for c in CONSTRAINTS if (table[c] > 0).any()}
+                raise InputError(f"study '{spec.study.name}': no feasible design in {len(table)} evaluated; every design breaks a "
+                                 f"constraint ({', '.join(f'{k}: {v}' for k, v in broken.items())}); relax [constraints] or widen [space]")
+            ranked = ranked.join(rank_uncertainty(spec, pipeline, ranked))
+            ranked["optimum"] = optimum_reasons(spec, pipeline, ranked, evaluator)
+            states = pd.Series([t.state.name for t in study_obj.get_trials(deepcopy=False)]).value_counts().to_dict()
+            ex_summary, ex_top = (exhaustive_check(spec, pipeline, table, ranked) if exhaustive else (None, pd.DataFrame()))
+            from screen.search.optimize import redact_url
+
+            run = {
+                "study": {"name": spec.study.name, "file": spec.source_path, "file_sha256": spec.source_sha256,
+                          "resolved": spec.model_dump(exclude={"source_path", "source_sha256"})},
+                "seed": spec.study.seed, "n_trials": spec.study.n_trials, "sampler": spec.study.sampler,
+                "storage": redact_url(storage) if storage else f"journal file {out / JOURNAL_NAME}",
+                "trial_states": {k: int(v) for k, v in states.items()},
+                "completed_trials": int(len(opt)), "infeasible_trials": int((~opt["feasible"]).sum()),
+                "infeasible_by_constraint": {c: int((opt[c] > 0).sum()) for c in CONSTRAINTS},
+                "grid_designs_added": int((table["found_by"] == "grid").sum()),
+                "failed_trials": int(states.get(TrialState.FAIL.name, 0)),
+                "pareto_trials": int(table["pareto"].sum()), "ranked_designs": int(len(ranked)),
+                "carbons_merged": spec.carbon_merged, "reference_stack": spec.stack.reference,
+                "model": {"version": model_meta["version"], "data_sha256": model_meta["data_sha256"], "registry": str(registry.root),
+                          "seed": model_meta.get("seed")},
+                "data_sha256": data_hashes(), "package_version": package_version(), "library_versions": library_versions(),
+                "exhaustive": ex_summary, "grid_first": grid_facts, **facts, "total_seconds": None,
+            }
+            extras = study_extras(spec, pipeline, ranked)
+            run["extras"] = sorted(extras)
+            with staged_run(out, run, t0) as staging:
+                write_outputs(staging, spec, table, ranked, ex_top, run, study_obj, plots=plots, extras=extras)
+            result = ranked[[c for c in RANKING_COLUMNS if c in ranked.columns]].copy()
+            result.attrs["output"] = str(out)
     except InputError:
-        if created:
+        if created and locked:  # a folder this run made; never one another process holds
             shutil.rmtree(out, ignore_errors=True)
         raise
-    from optuna.trial import TrialState
-
-    designs = completed_designs(study_obj).assign(found_by="optuna")
-    if grid_best is not None and len(grid_best):
-        extra = grid_best[DESIGN_COLUMNS].assign(trial=-1 - np.arange(len(grid_best)), found_by="grid")
-        designs = pd.concat([designs, extra], ignore_index=True)
-    table = evaluate(spec, pipeline, designs[DESIGN_COLUMNS])
-    table.insert(0, "trial", designs["trial"].to_numpy())
-    table.insert(1, "found_by", designs["found_by"].to_numpy())
-    table["pareto"] = pareto_mask(table)
-    opt = table[table["found_by"] == "optuna"]
-    ranked = rank_designs(table)
-    ranked = ranked.join(rank_uncertainty(spec, pipeline, ranked))
-    ranked["optimum"] = optimum_reasons(spec, pipeline, ranked, evaluator)
-    states = pd.Series([t.state.name for t in study_obj.get_trials(deepcopy=False)]).value_counts().to_dict()
-    ex_summary, ex_top = (exhaustive_check(spec, pipeline, table, ranked) if exhaustive else (None, pd.DataFrame()))
-    from screen.search.optimize import redact_url
-
-    run = {
-        "study": {"name": spec.study.name, "file": spec.source_path, "file_sha256": spec.source_sha256,
-                  "resolved": spec.model_dump(exclude={"source_path", "source_sha256"})},
-        "seed": spec.study.seed, "n_trials": spec.study.n_trials, "sampler": spec.study.sampler,
-        "storage": redact_url(storage) if storage else f"journal file {out / JOURNAL_NAME}",
-        "trial_states": {k: int(v) for k, v in states.items()},
-        "completed_trials": int(len(opt)), "infeasible_trials": int((~opt["feasible"]).sum()),
-        "infeasible_by_constraint": {c: int((opt[c] > 0).sum()) for c in CONSTRAINTS},
-        "grid_designs_added": int((table["found_by"] == "grid").sum()),
-        "failed_trials": int(states.get(TrialState.FAIL.name, 0)),
-        "pareto_trials": int(table["pareto"].sum()), "ranked_designs": int(len(ranked)),
-        "carbons_merged": spec.carbon_merged, "reference_stack": spec.stack.reference,
-        "model": {"version": model_meta["version"], "data_sha256": model_meta["data_sha256"], "registry": str(registry.root),
-                  "seed": model_meta.get("seed")},
-        "data_sha256": data_hashes(), "package_version": package_version(), "library_versions": library_versions(),
-        "exhaustive": ex_summary, "grid_first": grid_facts, **facts, "total_seconds": None,
-    }
-    extras = study_extras(spec, pipeline, ranked)
-    run["extras"] = sorted(extras)
-    with staged_run(out, run, t0) as staging:
-        write_outputs(staging, spec, table, ranked, ex_top, run, study_obj, plots=plots, extras=extras)
-    result = ranked[[c for c in RANKING_COLUMNS if c in ranked.columns]].copy()
-    result.attrs["output"] = str(out)
     return result

@@ -243,6 +243,8 @@ def test_bad_space_keys(tmp_path, extra, match):
     ('[study\nname = "x"\n', "not valid TOML"),
     ('[study]\nname = "x"\noutput = "../../elsewhere/x"\n', "study.output.*relative folder below"),
     ('[study]\nname = "x"\noutput = "/"\n', "study.output.*relative folder below"),
+    ('[study]\nname = "x"\n[cell]\ncurrent_ma_cm2 = "0.1"\n', "current_ma_cm2' needs a number, got text"),
+    ('[study]\nname = "x"\n[space]\nmetals = ["Hg"]\ninclude_carbon_only = false\n', "no feasible design.*c_forbidden"),
 ])
 def test_bad_study_files_fail_with_one_line_and_write_nothing(tmp_path, capsys, model_env, text, match):
     p = tmp_path / "bad.toml"
@@ -282,3 +284,74 @@ def test_cli_screen_json_and_api_agree(tmp_path, capsys, model_env):
     api = run_study(study, output=tmp_path / "api", model_dir=model_env.root, progress=False, plots=False)
     assert [r["metal"] for r in js["ranking"]] == list(api["metal"].head(5))
     assert js["run"]["completed_trials"] == 40
+
+
+def _journal_trials(path: Path) -> int:
+    if not path.is_file():
+        return 0
+    return sum(1 for line in path.read_text().splitlines() if '"op_code":4' in line.replace(" ", ""))
+
+
+@pytest.mark.parametrize("kill_after_trials", [1, 60])
+def test_kill_9_then_resume_gives_the_uninterrupted_ranking(tmp_path, registry, kill_after_trials):
+    """A real run (NSGA-II, the shipped sampler settings) killed with SIGKILL, then resumed, makes exactly the trials
+    and the ranking of a run that never stopped: the journal keeps whole batches and each batch's seed comes from the
+    trials already there, so no sampler state is lost with the process."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    study = _study(tmp_path, n=400)
+    full = tmp_path / "full"
+    run_study(study, output=full, model_dir=registry.root, progress=False, plots=False)
+    part = tmp_path / "part"
+    env = {**os.environ, "INTERLAYER_MODEL_DIR": str(registry.root)}
+    cmd = [sys.executable, "-m", "screen.cli", "screen", "--study", str(study), "--output", str(part), "--no-progress",
+           "--no-plots"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    journal = part / "study.journal"
+    deadline = time.time() + 120
+    while proc.poll() is None and _journal_trials(journal) < kill_after_trials and time.time() < deadline:
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    at_kill = _journal_trials(journal)
+    assert 0 < at_kill < 400 and not (part / "run.json").exists(), at_kill  # killed mid-run
+    lines = journal.read_text().splitlines()
+    assert all(line.startswith("{") and line.endswith("}") for line in lines)  # no half-written operation
+    run_study(study, output=part, model_dir=registry.root, progress=False, plots=False, resume=True)
+    assert _complete_params(part) == _complete_params(full)
+    a = pd.read_csv(full / "ranking.csv", keep_default_na=False, na_values=[""])
+    b = pd.read_csv(part / "ranking.csv", keep_default_na=False, na_values=[""])
+    pd.testing.assert_frame_equal(a[["metal", "carbon", "metal_nm", "carbon_nm", "score"]],
+                                  b[["metal", "carbon", "metal_nm", "carbon_nm", "score"]])
+
+
+def test_a_second_process_on_a_running_folder_is_refused_and_the_first_run_is_untouched(tmp_path, registry, capsys,
+                                                                                          monkeypatch):
+    import subprocess
+    import sys
+    import time
+
+    study = _study(tmp_path, n=400)
+    out = tmp_path / "shared"
+    env = {**os.environ, "INTERLAYER_MODEL_DIR": str(registry.root)}
+    first = subprocess.Popen([sys.executable, "-m", "screen.cli", "screen", "--study", str(study), "--output", str(out),
+                              "--no-progress", "--no-plots"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while first.poll() is None and not (out / "study.journal").exists() and time.time() < deadline:
+        time.sleep(0.005)
+    monkeypatch.setenv("INTERLAYER_MODEL_DIR", str(registry.root))
+    refused = 0
+    for extra in ([], ["--resume"], ["--overwrite"]):
+        running = first.poll() is None
+        code = main(["screen", "--study", str(study), "--output", str(out), "--no-progress", "--no-plots", *extra])
+        err = capsys.readouterr().err.strip()
+        if running and first.poll() is None:  # the first run held the folder throughout: every way in is refused
+            assert code == 2 and len(err.splitlines()) == 1 and "another interlayer process" in err, err
+            refused += 1
+    assert refused >= 1
+    assert first.wait(timeout=300) == 0, first.stderr.read().decode()
+    run = json.loads((out / "run.json").read_text())
+    assert run["trial_states"] == {"COMPLETE": 400} and run["completed_trials"] == 400

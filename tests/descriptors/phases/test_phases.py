@@ -98,3 +98,30 @@ def test_bad_energy_inputs(tmp_path):
         make_source(str(wrong))
     with pytest.raises(InputError, match="unknown energy source"):
         make_source("mace")
+
+
+def test_pymatgen_entry_json_gives_the_li_sn_compounds_and_never_imports_what_it_names(tmp_path):
+    """Entries exported from pymatgen (ComputedEntry dicts) are read as plain data; Li-Sn has several compounds on
+    the hull built from them. A file naming another class (here a module function) is refused with one line."""
+    import json
+    import sys
+
+    from pymatgen.entries.computed_entries import ComputedEntry
+
+    from descriptors.phases.energy_sources import TabulatedSource
+    from descriptors.phases.featurizer import IntermediatePhaseFeaturizer
+
+    energies = {"Li": -1.9, "Sn": -3.8, "Li2Sn5": -3.75 * 7 - 0.25 * 7, "LiSn": -2.85 * 2 - 0.35 * 2,
+                "Li7Sn2": -2.3 * 9 - 0.3 * 9}  # eV per formula unit: compounds below the elements' tie line
+    entries = [ComputedEntry(f, e).as_dict() for f, e in energies.items()]
+    good = tmp_path / "entries.json"
+    good.write_text(json.dumps(entries))
+    feat = IntermediatePhaseFeaturizer(source=TabulatedSource(good))
+    row = dict(zip(feat.feature_labels(), feat.featurize("Sn")))
+    assert row["has_intermediate_phases"] and row["n_stable_intermediates"] >= 2
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{"@module": "antigravity", "@class": "fly", "composition": {"Li": 1}, "energy": -1.0}]))
+    sys.modules.pop("antigravity", None)
+    with pytest.raises(InputError, match="'@class' 'fly' is not one of"):
+        TabulatedSource(bad)
+    assert "antigravity" not in sys.modules
