@@ -18,6 +18,7 @@ _EXPORTS = {
     "ranking_shift": "ranks",
     "read_ranking": "ranks",
     "SensitivityAnalysis": "sensitivity",
+    "bald": "suggest",
     "build_factors": "sensitivity",
     "fronts": "tradeoff",
     "pareto_2d": "tradeoff",

@@ -4,8 +4,9 @@ Metals: the study's ``[tradeoff] metals`` list, or its N best metals, found by e
 study's whole space on its ``[exhaustive]`` grid and ranking each metal by its best feasible
 score. For each of them, every carbon preset and a dense log grid of both thicknesses
 (``metal_nm_points`` × ``carbon_nm_points`` inside the space's bounds) are evaluated; the
-two-objective Pareto front (minimum Li taken by the interlayer, maximum lower bound of the
-margin) is drawn per metal and over all of them, among feasible designs.
+two-objective Pareto front (minimum Li taken by the interlayer, maximum robustness: the lower bound of the margin
+times the sealed fraction, :mod:`screen.search.integrity`) is drawn per metal and over all of them, among feasible
+designs.
 
 Per metal the summary gives the best margin, the Li it costs, the *usable carbon thickness*
 (the thickest carbon at which the margin's lower bound is still positive at the study's
@@ -22,7 +23,7 @@ import pandas as pd
 
 from descriptors.errors import InputError
 
-X, Y = "li_loss_pct", "margin_mV_lo"
+X, Y = "li_loss_pct", "robustness"
 def pareto_2d(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Mask of points not dominated when minimising ``x`` and maximising ``y``."""
     order = np.lexsort((-y, x))
@@ -69,7 +70,8 @@ def fronts(table: pd.DataFrame) -> pd.DataFrame:
         sub = feas.loc[idx]
         feas.loc[idx, "on_metal_front"] = pareto_2d(sub[X].to_numpy(float), sub[Y].to_numpy(float))
     feas["on_overall_front"] = pareto_2d(feas[X].to_numpy(float), feas[Y].to_numpy(float))
-    cols = ["metal", "carbon", "architecture", "metal_nm", "carbon_nm", X, Y, "margin_mV", "p_under_carbon", "p_under_carbon_lo",
+    cols = ["metal", "carbon", "architecture", "metal_nm", "carbon_nm", X, Y, "margin_mV_lo", "sealed_fraction", "margin_mV",
+            "p_under_carbon", "p_under_carbon_lo",
             "li_metal_mAh_cm2", "li_carbon_mAh_cm2", "cost_usd_m2", "metal_growth_nm", "on_metal_front", "on_overall_front"]
     return feas.loc[feas["on_metal_front"], cols].sort_values(["metal", X]).reset_index(drop=True)
 
@@ -91,9 +93,9 @@ def summary(table: pd.DataFrame, front: pd.DataFrame, metals: list[str]) -> pd.D
         drop = float(line[Y].iloc[0] - line[Y].iloc[-1]) if len(line) > 1 else float("nan")
         rows.append({"metal": m, "feasible_designs": int(len(sub)), "front_points": int(len(fr)),
                      "on_overall_front": int(fr["on_overall_front"].sum()),
-                     "best_margin_lo_mV": float(best[Y]), "best_carbon": best["carbon"], "best_metal_nm": float(best["metal_nm"]),
+                     "best_robustness_mV": float(best[Y]), "best_carbon": best["carbon"], "best_metal_nm": float(best["metal_nm"]),
                      "best_carbon_nm": float(best["carbon_nm"]), "li_loss_pct_at_best": float(best[X]),
                      "usable_carbon_nm_max": float(pos["carbon_nm"].max()) if len(pos) else float("nan"),
-                     "margin_lo_drop_thinnest_to_thickest_carbon_mV": drop,
+                     "robustness_drop_thinnest_to_thickest_carbon_mV": drop,
                      "li_mAh_cm2_per_100nm_metal": float(li_m), "li_mAh_cm2_per_100nm_carbon_median": float(li_c)})
     return pd.DataFrame(rows)

@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     study_commands.add_sensitivity(sub)
     study_commands.add_compare(sub)
     study_commands.add_tradeoff(sub)
+    study_commands.add_suggest(sub)
     study_commands.add_rank_diff(sub)
     model_commands.add_models(sub)
     return p

@@ -282,6 +282,10 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Most fresh rows one retrain takes (its leave-one-out cross-validation refits once per record).
+MAX_FRESH_ROWS = 300
+
+
 def _cmd_retrain(args: argparse.Namespace) -> int:
     from descriptors.data.curated import OutcomeRow, read_validated_csv
     from descriptors.data.files import file_sha256
@@ -289,6 +293,10 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
     from screen.model.training import in_sample, training_set
 
     fresh = read_validated_csv(args.results, OutcomeRow)
+    if len(fresh) > MAX_FRESH_ROWS:
+        raise input_error(f"{Path(args.results).name}: {len(fresh)} rows; retrain refits the model once per record and once "
+                         f"per study for its cross-validation (about a second each on two cores), so more than {MAX_FRESH_ROWS} "
+                         "rows would take many minutes: split the file and retrain in steps")
     reg = registry(args)
     old_pipe, old_meta = reg.load(None)
     ts = training_set(fresh)

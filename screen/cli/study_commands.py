@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from screen.cli.common import FORMAT, MAX_SEED, REG_HELP, emit, integer, json_value, study_options
+from screen.cli.common import FORMAT, MAX_SEED, REG_HELP, emit, finite, integer, json_value, study_options
 
 __all__ = ["add_screen", "add_sensitivity", "add_compare", "add_tradeoff", "add_rank_diff"]
 
@@ -84,13 +84,47 @@ def add_compare(sub: Any) -> None:
 
 def add_tradeoff(sub: Any) -> None:
     """``interlayer tradeoff``."""
-    tr = sub.add_parser("tradeoff", help="Li inventory vs regulation margin fronts for the best metals",
+    tr = sub.add_parser("tradeoff", help="Li inventory vs robustness fronts for the best metals",
                         description="Evaluate every carbon preset and a dense grid of both thicknesses for the study's best "
-                        "metals (or a list), and draw the Pareto front of Li taken by the interlayer against the lower bound of "
-                        "the regulation margin, per metal and overall.",
+                        "metals (or a list), and draw the Pareto front of Li taken by the interlayer against the robustness (lower "
+                        "bound of the regulation margin times the sealed fraction), per metal and overall.",
                         epilog="Example: interlayer tradeoff --study studies/thickness_tradeoff.toml")
     study_options(tr, "kind = \"tradeoff\"")
     tr.set_defaults(func=_cmd_tradeoff)
+
+
+def add_suggest(sub: Any) -> None:
+    """``interlayer suggest``."""
+    sg = sub.add_parser("suggest", help="the next cells to test: where the model's bootstrap members disagree most",
+                        description="Propose concrete cells (metal, carbon, architecture, thicknesses, lamination pressure, "
+                        "current, temperature) whose Li location would teach the gap model most: BALD (mutual information "
+                        "between the outcome and the parameters over the bootstrap ensemble), in a diverse batch. Writes "
+                        "<output>/suggest/suggestions.csv (why each cell), to_retrain.csv (the retrain format, outcomes empty) "
+                        "and run.json; the study file's [suggest] table sets the condition lists.",
+                        epilog="Example: interlayer suggest --study studies/default.toml --n 5 --exclude-tested; fill in "
+                        "to_retrain.csv, then: interlayer retrain runs/default/suggest/to_retrain.csv")
+    study_options(sg, "default: the shipped default study", required=False)
+    sg.add_argument("--n", type=integer("--n", minimum=1, maximum=100), metavar="N", help="number of cells (default: [suggest] n, 5)")
+    sg.add_argument("--budget-usd", type=finite("--budget-usd", positive=True, maximum=1e9), metavar="USD",
+                    help="most one cell's interlayer may cost (material + given deposition costs, [suggest] area_cm2)")
+    sg.add_argument("--exclude-tested", action="store_true", default=None,
+                    help="leave out metal/carbon/architecture combinations already in the curated literature")
+    sg.set_defaults(func=_cmd_suggest)
+
+
+def _cmd_suggest(args: argparse.Namespace) -> int:
+    from screen.workflows.suggest import run_suggest
+
+    out = run_suggest(args.study, n=args.n, budget_usd=args.budget_usd, exclude_tested=args.exclude_tested,
+                      output=args.output, model_version=args.model, model_dir=args.model_dir, progress=not args.no_progress)
+    if args.format != "table":
+        emit(out, args.format)
+        return 0
+    print(f"outputs in {out.attrs['output']}/ (suggestions.csv, to_retrain.csv, run.json)")
+    cols = ["suggestion", "metal", "carbon", "metal_nm", "carbon_nm", "fab_mpa", "current_ma_cm2", "temperature_c",
+            "p_under_carbon", "p_lo", "p_hi", "information_nats", "informs_parameter"]
+    print(out[cols].to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    return 0
 
 
 def add_rank_diff(sub: Any) -> None:

@@ -92,6 +92,22 @@ class DesignEvaluator:
         self.members = {name: natural[:, k:k + 1] for k, name in enumerate(PARAM_NAMES)}
         self.interval = float(gap.interval)
 
+    def model_design(self, mi: np.ndarray, ci: np.ndarray, arch: np.ndarray, carbon_nm: np.ndarray,
+                     current_ma_cm2: Any = None, temperature_c: Any = None, fab_mpa: Any = None) -> Any:
+        """The gap model's :class:`~screen.model.physics.Design` of designs given as codes, under the study's cell or
+        under per-design conditions (arrays or scalars)."""
+        from screen.model.physics import Design
+
+        cell = self.spec.cell
+        ones = np.ones(mi.size)
+        none = self.m_none[mi]
+        return Design(n=mi.size, row=np.arange(mi.size), weight=ones, arch=np.where(none, "single_layer", arch),
+                      has_metal=~none, has_carbon=ones > 0, solubility=self.m_sol[mi], ec_limit=self.m_ec[mi],
+                      phases=self.m_phases[mi], graphitization=self.c_g[ci], thickness_nm=np.asarray(carbon_nm, dtype=float),
+                      current=ones * (cell.current_ma_cm2 if current_ma_cm2 is None else current_ma_cm2),
+                      temperature_c=ones * (cell.temperature_c if temperature_c is None else temperature_c),
+                      pressure_mpa=ones * (cell.fab_mpa if fab_mpa is None else fab_mpa), particle_nm=self.c_particle[ci])
+
     def codes(self, designs: pd.DataFrame) -> tuple[np.ndarray, ...]:
         """(metal code, carbon code, architecture, metal_nm, carbon_nm) arrays of a design table."""
         mi = pd.Categorical(designs["metal"], categories=self.metals).codes

@@ -22,8 +22,11 @@ study holds ``n_trials`` finished or running trials.
 **Seeds and resume.** Before each batch the sampler is reseeded from (study seed, worker, trials already in the
 study), so a sampler's random state is never stored (NSGA-II and TPE keep nothing else that the storage does not
 hold): a single-worker run killed at any point keeps only whole batches in its
-journal, and ``--resume`` continues with exactly the trials the uninterrupted run would have made. Trials left
-RUNNING by a killed worker of a multi-worker or database run are marked FAIL and their slots are run again; with
+journal, and ``--resume`` continues with exactly the trials the uninterrupted run would have made. In a shared
+database study every running trial has a heartbeat (``$INTERLAYER_HEARTBEAT_S``, default 10 s): a worker joining or
+working marks FAIL only trials whose heartbeat is older than three intervals (a dead worker's) and runs their slots
+again, never a live worker's; a journal folder is locked to one process, so on ``--resume`` whatever it left RUNNING
+is a killed run's and is marked FAIL; with
 several workers the order in which they finish batches is up to the operating system, so such runs are
 reproducible in what they find, not trial by trial. No pickle is read from a run folder.
 """
@@ -140,13 +143,92 @@ def make_storage(storage: str | None, out_dir: Path, batched: bool = False) -> A
     if "://" not in storage:
         raise InputError(f"--storage: '{storage}' is not a database URL (e.g. postgresql://user@127.0.0.1:5432/db)")
     try:
-        return optuna.storages.RDBStorage(database_url(storage), engine_kwargs={"pool_pre_ping": True})
+        import warnings
+
+        beat = heartbeat_seconds()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.storages.RDBStorage(database_url(storage), engine_kwargs={"pool_pre_ping": True},
+                                              heartbeat_interval=beat, grace_period=GRACE_BEATS * beat)
     except ModuleNotFoundError as exc:
         raise InputError(f"--storage {redact_url(storage)}: database driver missing ({exc.name}); "
                          "install it with pip install 'interlayer-screen[postgres]'") from None
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"--storage {redact_url(storage)}: cannot open the study storage ({first[:200]})") from None
+
+
+#: Environment variable: seconds between the heartbeats of a shared (database) study's running trials.
+HEARTBEAT_ENV = "INTERLAYER_HEARTBEAT_S"
+#: A running trial whose heartbeat is older than this many intervals belongs to a dead worker.
+GRACE_BEATS = 3
+
+
+def heartbeat_seconds() -> int:
+    """Heartbeat interval of shared studies (``$INTERLAYER_HEARTBEAT_S``, default 10 s)."""
+    import os
+
+    raw = os.environ.get(HEARTBEAT_ENV, "10")
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 3600:
+        raise InputError(f"${HEARTBEAT_ENV}: need whole seconds in 1..3600, got '{raw}'")
+    return value
+
+
+def _heartbeat(study: Any) -> Any:
+    """The storage when it keeps heartbeats (a database study), else None."""
+    from optuna.storages._heartbeat import BaseHeartbeat, is_heartbeat_enabled
+
+    storage = study._storage
+    return storage if isinstance(storage, BaseHeartbeat) and is_heartbeat_enabled(storage) else None
+
+
+def fail_dead_workers_trials(study: Any) -> int:
+    """Mark FAIL the running trials whose heartbeat went stale (their worker died); return how many. Trials of live
+    workers keep running."""
+    import warnings
+
+    import optuna
+    from optuna.trial import TrialState
+
+    before = len(study.get_trials(deepcopy=False, states=(TrialState.FAIL,)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)
+    for trial_id in _never_beaten(study):
+        try:
+            study._storage.set_trial_state_values(trial_id, state=TrialState.FAIL)
+        except optuna.exceptions.UpdateFinishedTrialError:
+            pass
+    return len(study.get_trials(deepcopy=False, states=(TrialState.FAIL,))) - before
+
+
+def _never_beaten(study: Any) -> list[int]:
+    """Running trials older than the grace period that never got a heartbeat: their worker died between asking the
+    trial and recording its first heartbeat, a gap optuna's stale-trial check does not see (it skips trials without
+    a heartbeat row; this reads that table through optuna's RDB models)."""
+    from datetime import datetime, timedelta
+
+    from optuna.storages._rdb import models
+    from optuna.storages._rdb.storage import _create_scoped_session
+    from optuna.trial import TrialState
+
+    storage = getattr(study._storage, "_backend", study._storage)  # optuna wraps RDBStorage in a cache
+    if not hasattr(storage, "scoped_session"):
+        return []
+    grace = timedelta(seconds=storage.grace_period or 2 * storage.heartbeat_interval)
+    now = datetime.now()
+    old = [t._trial_id for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+           if t.datetime_start is not None and now - t.datetime_start.replace(tzinfo=None) > grace]
+    if not old:
+        return []
+    with _create_scoped_session(storage.scoped_session) as session:
+        beaten = {h.trial_id for h in session.query(models.TrialHeartbeatModel)
+                  .filter(models.TrialHeartbeatModel.trial_id.in_(old)).all()}
+    return [i for i in old if i not in beaten]
 
 
 def fail_stale(study: Any) -> int:
@@ -167,36 +249,54 @@ def n_taken(study: Any) -> int:
 
 def run_batches(study: Any, spec: Any, evaluator: DesignEvaluator, n_trials: int, *, worker: int = 0,
                 on_batch: Callable[[int], None] | None = None) -> int:
-    """Ask, evaluate and tell batches until the study holds ``n_trials`` finished or running trials."""
+    """Ask, evaluate and tell batches until the study holds ``n_trials`` finished or running trials.
+
+    In a shared (database) study each asked trial gets a heartbeat; before each batch, running trials whose heartbeat
+    went stale (a dead worker's) are failed and their slots run again, and a worker that finds the study full waits
+    for the other workers' running trials to finish or go stale. A worker's own failure fails its own batch.
+    """
+    from optuna.exceptions import UpdateFinishedTrialError
+    from optuna.trial import TrialState
+
     told = 0
     batch = spec.study.population_size
+    beating = _heartbeat(study)
     while True:
+        if beating is not None:
+            fail_dead_workers_trials(study)
         before = n_taken(study)
         k = min(batch, n_trials - before)
         if k <= 0:
-            return told
+            if beating is None or not study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+                return told
+            time.sleep(beating.get_heartbeat_interval())  # other workers' trials: finish, or go stale and be re-run
+            continue
         reseed(study.sampler, batch_seed(spec.study.seed, worker, before))
         trials = [study.ask() for _ in range(k)]
+        if beating is not None:
+            for t in trials:
+                beating.record_heartbeat(t._trial_id)
         try:
             designs = pd.DataFrame([suggest(t, spec) for t in trials])
-        except ValueError as exc:
-            if "distribution" not in str(exc).lower() and "value space" not in str(exc):
-                raise
-            from optuna.trial import TrialState
-
+            r = evaluator.evaluate_table(designs)
+        except BaseException as exc:
             for t in trials:
                 study.tell(t, state=TrialState.FAIL)
             _flush(study)
-            raise InputError(f"study '{spec.study.name}': the study file's search space differs from the stored study's "
-                             f"({exc}); restore the file or start again with --overwrite") from None
-        r = evaluator.evaluate_table(designs)
+            if isinstance(exc, ValueError) and ("distribution" in str(exc).lower() or "value space" in str(exc)):
+                raise InputError(f"study '{spec.study.name}': the study file's search space differs from the stored "
+                                 f"study's ({exc}); restore the file or start again with --overwrite") from None
+            raise
         values = np.nan_to_num(np.column_stack([r[k] for k in OBJECTIVE_NAMES]), nan=0.0)
         cons = np.column_stack([r[c] for c in CONSTRAINTS])
         for t, v, c, s in zip(trials, values, cons, r["score"]):
-            for name, cv in zip(CONSTRAINTS, c):
-                t.set_constraint(name, float(cv))
-            t.set_user_attr("score", float(s))
-            study.tell(t, [float(x) for x in v])
+            try:
+                for name, cv in zip(CONSTRAINTS, c):
+                    t.set_constraint(name, float(cv))
+                t.set_user_attr("score", float(s))
+                study.tell(t, [float(x) for x in v])
+            except UpdateFinishedTrialError:  # failed as stale by another worker meanwhile: its slot is run again
+                continue
         _flush(study)
         told += k
         if on_batch:
@@ -254,7 +354,9 @@ def optimize(spec: Any, pipeline: Any, *, out_dir: Path, storage_url: str | None
         for params in _enqueued(spec, start_from):
             study.enqueue_trial(params)
     _flush(study)
-    stale = fail_stale(study) if (resume or storage_url) else 0
+    # a journal folder is held by this process alone (its lock), so anything RUNNING there is a killed run's; in a
+    # shared database only trials whose heartbeat went stale are a dead worker's
+    stale = fail_dead_workers_trials(study) if storage_url else (fail_stale(study) if resume else 0)
     n_trials = spec.study.n_trials
     start = n_taken(study)
     t0 = time.perf_counter()

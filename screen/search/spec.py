@@ -51,6 +51,11 @@ A study file has these tables (every key optional except ``study.name``; see
     ``parameters``, ``outputs_top``, ``pool``, ``n_base``, ``bootstrap``,
     ``morris_trajectories``, ``oat_points``, ``rank_samples`` and ``ranges`` per factor.
 
+``[suggest]``
+    Settings of ``interlayer suggest`` (see :mod:`screen.analysis.suggest`): ``n``, ``budget_usd``,
+    ``exclude_tested``, ``area_cm2`` (cell area for the budget), the condition lists ``fab_mpa``,
+    ``current_ma_cm2``, ``temperature_c``, and the diversity factors ``same_metal_factor``, ``same_pair_factor``.
+
 ``[study] kind`` says which command runs the file: ``screen`` (default; ``interlayer screen``),
 ``compare`` (``interlayer compare``) or ``tradeoff`` (``interlayer tradeoff``); any study
 file can be analysed with ``interlayer sensitivity``. ``[space]`` also takes
@@ -92,6 +97,7 @@ from screen.search.spec_tables import (  # noqa: F401  (re-exported: the study f
     SpaceSpec,
     StackSpec,
     StudyMeta,
+    SuggestSpec,
     TradeoffSpec,
     Weights,
     _Strict,
@@ -113,6 +119,7 @@ class StudySpec(_Strict):
     compare: CompareSpec = CompareSpec()
     tradeoff: TradeoffSpec = TradeoffSpec()
     sensitivity: SensitivitySpec = SensitivitySpec()
+    suggest: SuggestSpec = SuggestSpec()
 
     # resolved after validation (see resolve())
     metal_choices: list[str] = []

@@ -216,3 +216,30 @@ class SensitivitySpec(_Strict):
         if v & (v - 1):
             raise ValueError(f"n_base must be a power of 2 (Sobol sequence balance), got {v}")
         return v
+
+
+class SuggestSpec(_Strict):
+    n: int = Field(5, ge=1, le=100)
+    budget_usd: float | None = Field(None, gt=0, le=1e9)
+    exclude_tested: bool = False
+    area_cm2: float = Field(1.0, gt=0, le=1e4)
+    fab_mpa: list[float] = Field([100.0, 250.0, 400.0], min_length=1)
+    current_ma_cm2: list[float] = Field([0.1, 0.5, 1.0], min_length=1)
+    temperature_c: list[float] = Field([25.0, 60.0], min_length=1)
+    same_metal_factor: float = Field(0.5, ge=0, le=1)
+    same_pair_factor: float = Field(0.2, ge=0, le=1)
+
+    @field_validator("fab_mpa", "current_ma_cm2", "temperature_c")
+    @classmethod
+    def _finite(cls, v: list[float]) -> list[float]:
+        if not all(math.isfinite(x) for x in v):
+            raise ValueError("values must be finite")
+        return v
+
+    @model_validator(mode="after")
+    def _ranges(self) -> SuggestSpec:
+        if not all(0 <= x <= 2000 for x in self.fab_mpa) or not all(0 < x <= 100 for x in self.current_ma_cm2) \
+                or not all(-50 <= x <= 200 for x in self.temperature_c):
+            raise ValueError("fab_mpa in 0..2000 MPa, current_ma_cm2 in (0, 100] mA/cm2, temperature_c in -50..200 C")
+        return self
+

@@ -10,6 +10,7 @@ _EXPORTS = {
     "run_compare": "compare",
     "run_sensitivity": "sensitivity",
     "run_study": "study",
+    "run_suggest": "suggest",
     "run_tradeoff": "tradeoff",
 }
 __all__ = sorted(_EXPORTS)

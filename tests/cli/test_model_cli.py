@@ -200,3 +200,13 @@ def test_registry_write_is_atomic(private_registry, monkeypatch, gap_pipeline):
         reg.save(gap_pipeline, {"note": "should not land"})
     assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
     assert reg.versions() == [0]
+
+
+def test_retrain_refuses_a_file_too_large_to_cross_validate_in_reasonable_time(capsys, private_registry, tmp_path):
+    header, row = FRESH.format(loc="above_carbon").splitlines()[:2]
+    rows = [row.replace("LAB-1", f"LAB-{i}", 1) for i in range(1, 302)]
+    fresh = tmp_path / "big.csv"
+    fresh.write_text("\n".join([header, *rows]) + "\n")
+    code, _, err = run(capsys, "retrain", str(fresh), "--model-dir", str(private_registry))
+    assert code == 2 and "301 rows" in err and "split the file" in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]

@@ -355,3 +355,56 @@ def test_a_second_process_on_a_running_folder_is_refused_and_the_first_run_is_un
     assert first.wait(timeout=300) == 0, first.stderr.read().decode()
     run = json.loads((out / "run.json").read_text())
     assert run["trial_states"] == {"COMPLETE": 400} and run["completed_trials"] == 400
+
+
+def _pg_trials(url: str, name: str) -> list:
+    from screen.search.optimize import database_url
+
+    return optuna.load_study(study_name=name, storage=database_url(url)).get_trials()
+
+
+@pytest.mark.skipif(not os.environ.get("INTERLAYER_TEST_POSTGRES_URL"), reason="no PostgreSQL server (.ci/run starts one)")
+@pytest.mark.parametrize("stagger_s", [0.0, 2.0])
+def test_two_processes_on_one_postgresql_study_one_killed_lose_and_duplicate_nothing(tmp_path, registry, stagger_s):
+    """Two real processes share one database study, started together or staggered; one is killed with SIGKILL
+    mid-run. The survivor never fails the live worker's trials, fails the dead one's once their heartbeat is stale,
+    runs their slots again, and the study ends with exactly n COMPLETE trials, every other trial FAIL, none RUNNING."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    url = os.environ["INTERLAYER_TEST_POSTGRES_URL"]
+    name = f"pgkill{os.getpid()}{int(stagger_s)}"
+    n = 300
+    text = _study(tmp_path, n=n).read_text().replace('name = "small"', f'name = "{name}"')
+    study = tmp_path / "pgkill.toml"
+    study.write_text(text)
+    env = {**os.environ, "INTERLAYER_MODEL_DIR": str(registry.root), "INTERLAYER_HEARTBEAT_S": "1"}
+
+    def start(folder: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "screen.cli", "screen", "--study", str(study), "--output",
+                                 str(tmp_path / folder), "--storage", url, "--no-progress", "--no-plots"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    victim = start("a")
+    time.sleep(stagger_s)
+    survivor = start("b")
+    deadline = time.time() + 180
+    while victim.poll() is None and time.time() < deadline:
+        try:
+            mine = len(_pg_trials(url, name))
+        except Exception:
+            mine = 0
+        if mine >= 40:
+            break
+        time.sleep(0.01)
+    victim.send_signal(signal.SIGKILL)
+    assert victim.wait() == -signal.SIGKILL  # killed, not finished
+    assert survivor.wait(timeout=300) == 0, survivor.stderr.read().decode()
+    trials = _pg_trials(url, name)
+    states = pd.Series([t.state.name for t in trials]).value_counts().to_dict()
+    assert states.get("COMPLETE") == n and set(states) <= {"COMPLETE", "FAIL"}, states
+    assert sorted(t.number for t in trials) == list(range(len(trials)))  # nothing lost, no number twice
+    run = json.loads((tmp_path / "b" / "run.json").read_text())
+    assert run["completed_trials"] == n and run["failed_trials"] == states.get("FAIL", 0)

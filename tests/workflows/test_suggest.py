@@ -1,0 +1,76 @@
+"""``interlayer suggest``: the cells it proposes, the file a lab fills in, and bad input."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from descriptors.data.curated import OutcomeRow, read_validated_csv
+from screen.cli import main
+from screen.workflows.suggest import run_suggest
+
+SMALL = """
+[study]
+name = "sug"
+population_size = 20
+
+[space]
+metals = ["Mg", "Ag", "Zn", "Sn", "Al", "Cu"]
+carbons = ["c60_film", "carbon_black", "graphite", "hard_carbon"]
+carbon_nm = [100.0, 10000.0]
+
+[suggest]
+fab_mpa = [100.0, 400.0]
+current_ma_cm2 = [0.1, 1.0]
+temperature_c = [25.0]
+"""
+
+
+@pytest.fixture(scope="module")
+def suggested(tmp_path_factory, registry):
+    tmp = tmp_path_factory.mktemp("sug")
+    (tmp / "s.toml").write_text(SMALL)
+    out = run_suggest(tmp / "s.toml", n=4, output=tmp / "out", model_dir=registry.root, progress=False)
+    return out, tmp
+
+
+def test_suggestions_go_where_the_literature_disagrees(suggested):
+    """The model's members disagree most about graphite (Spencer-Jolly 2023: Li under; Suzuki 2021: Li on top) and
+    about micrometre hard carbon (Liao 2025: the location flips with lamination pressure): a batch of four asks both."""
+    out, _ = suggested
+    assert {"graphite", "hard_carbon"} <= set(out["carbon"])
+    assert (out["information_nats"] > 0).all()
+
+
+def test_a_batch_is_diverse(suggested):
+    out, _ = suggested
+    pairs = list(zip(out["metal"], out["carbon"]))
+    assert len(out) == 4 and len(set(pairs)) == len(pairs)
+
+
+def test_the_file_for_the_lab_is_what_retrain_reads_once_filled_in(suggested, tmp_path):
+    out, tmp = suggested
+    rows = pd.read_csv(tmp / "out" / "suggest" / "to_retrain.csv", dtype=str, keep_default_na=False)
+    assert len(rows) == 4 and (rows["li_location"] == "").all() and (rows["source"] == "").all()
+    rows["source"] = "https://example.org/our-lab/notebook-17"
+    rows["li_location"] = "under_carbon"
+    filled = tmp_path / "filled.csv"
+    rows.to_csv(filled, index=False)
+    back = read_validated_csv(filled, OutcomeRow)
+    assert list(back["metal"]) == list(out["metal"]) and back["fab_pressure_MPa"].notna().all()
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["--budget-usd", "1e-12"], "below the cheapest cell"),
+    (["--n", "0"], "--n"),
+    (["--budget-usd", "nan"], "--budget-usd"),
+])
+def test_bad_suggest_input_is_one_line(tmp_path, capsys, model_env, argv, match):
+    (tmp_path / "s.toml").write_text(SMALL)
+    try:
+        code = main(["suggest", "--study", str(tmp_path / "s.toml"), "--output", str(tmp_path / "o"), "--no-progress", *argv])
+    except SystemExit as exc:  # argparse rejects a bad option value before the command runs
+        code = exc.code
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and match in err.splitlines()[-1] and err.splitlines()[-1].startswith("interlayer"), err
+    assert not (tmp_path / "o" / "suggest" / "run.json").exists()
