@@ -282,6 +282,24 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def contradictions(ts: Any) -> list[tuple[str, str]]:
+    """Pairs of records that describe the same cell (materials, architecture, thicknesses, conditions) with opposite
+    Li locations (under vs above the carbon)."""
+    import pandas as pd
+
+    X = ts.X.reset_index(drop=True)
+    y = pd.Series(ts.y, dtype=object)
+    keys = ["metal", "carbon", "architecture", "metal_nm", "carbon_nm", "current_ma_cm2", "stack_mpa", "fab_mpa",
+            "temperature_c", "carbon_particle_nm"]
+    m = (X["observable"] == "li_location").to_numpy() & y.isin(["under_carbon", "above_carbon"]).to_numpy()
+    sub = X.loc[m, keys].astype(str).assign(y=y[m].to_numpy(), record_id=X.loc[m, "record_id"].to_numpy())
+    out = []
+    for _, g in sub.groupby(keys, sort=False):
+        under, above = g[g["y"] == "under_carbon"], g[g["y"] == "above_carbon"]
+        out += [(str(a), str(b)) for a in under["record_id"] for b in above["record_id"]]
+    return out
+
+
 #: Most fresh rows one retrain takes (its leave-one-out cross-validation refits once per record).
 MAX_FRESH_ROWS = 300
 
@@ -300,6 +318,10 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
     reg = registry(args)
     old_pipe, old_meta = reg.load(None)
     ts = training_set(fresh)
+    conflicts = contradictions(ts)
+    for a, b in conflicts:
+        print(f"interlayer: warning: records {a} and {b} describe the same cell with opposite Li locations; both are kept "
+              "(the model's lapse term absorbs conflicting reports)", file=sys.stderr)
     new_pipe, meta = fit_and_evaluate(ts, progress=True)
     old_rec, new_rec = in_sample(old_pipe, ts), in_sample(new_pipe, ts)
     changed = new_rec.loc[old_rec["predicted"].to_numpy() != new_rec["predicted"].to_numpy(), ["record_id", "metal", "carbon", "observed"]]
@@ -312,6 +334,7 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
     version = None if args.dry_run else reg.save(new_pipe, meta)
     payload = {"saved_version": version, "dry_run": bool(args.dry_run), "parent_version": old_meta["version"],
                "fresh_rows": int(len(fresh)), "data_sha256": ts.data_sha256,
+               "contradictions": [list(c) for c in conflicts],
                "metrics_before": old_meta["metrics"], "metrics_after": meta["metrics"],
                "changed_predictions": [{k: json_value(v) for k, v in r.items()} for r in changed.to_dict("records")]}
     if args.format == "json":

@@ -210,3 +210,16 @@ def test_retrain_refuses_a_file_too_large_to_cross_validate_in_reasonable_time(c
     code, _, err = run(capsys, "retrain", str(fresh), "--model-dir", str(private_registry))
     assert code == 2 and "301 rows" in err and "split the file" in err and len(err.strip().splitlines()) == 1
     assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
+
+
+def test_retrain_warns_about_the_same_cell_reported_both_ways(capsys, private_registry, tmp_path):
+    header, row = FRESH.format(loc="above_carbon").splitlines()[:2]
+    cols = header.split(",")
+    other = row.split(",")
+    other[cols.index("record_id")] = "LAB-2"
+    other[cols.index("li_location")] = "under_carbon"
+    fresh = tmp_path / "both.csv"
+    fresh.write_text("\n".join([header, row, ",".join(other)]) + "\n")
+    code, out, err = run(capsys, "retrain", str(fresh), "--model-dir", str(private_registry), "--dry-run", "--format", "json")
+    assert code == 0 and "records LAB-2 and LAB-1 describe the same cell with opposite Li locations" in err
+    assert json.loads(out)["contradictions"] == [["LAB-2", "LAB-1"]]
