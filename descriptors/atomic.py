@@ -33,7 +33,10 @@ def atomic_target(path: str | Path) -> Iterator[Path]:
     path = Path(path)
     if not path.parent.exists():
         raise InputError(f"{path.parent}: folder does not exist")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write here ({exc.strerror})") from None
     os.close(fd)
     try:
         yield Path(tmp)
@@ -48,7 +51,10 @@ def staged_run(out: Path, run: dict[str, Any], t0: float) -> Iterator[Path]:
     """Yield a staging folder inside ``out``; on success write ``run.json`` (with ``total_seconds``) and move every
     file into ``out``, ``run.json`` last, so a folder with ``run.json`` holds a finished run. The staging folder
     is removed either way; earlier files in ``out`` survive a failure."""
-    staging = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
+    try:
+        staging = Path(tempfile.mkdtemp(dir=out, prefix=".staging-"))
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write the run here ({exc.strerror})") from None
     try:
         yield staging
         run["total_seconds"] = round(time.perf_counter() - t0, 3)
@@ -77,7 +83,10 @@ def atomic_folder(final: str | Path, *, replace: bool = True) -> Iterator[Path]:
     final = Path(final)
     if final.exists() and not replace:
         raise InputError(f"{final} already exists")
-    staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}-"))
+    try:
+        staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}-"))
+    except OSError as exc:
+        raise InputError(f"{final.parent}: cannot write here ({exc.strerror})") from None
     try:
         yield staging
         if final.exists():

@@ -11,7 +11,7 @@ import pandas as pd
 
 from screen.analysis.compare import assess, compare_table
 from screen.report.compare_report import compare_html, comparison_plot
-from screen.workflows.folders import require_own_folder
+from screen.workflows.folders import make_output_folder, require_own_folder
 
 __all__ = ["OUTPUT_FILES", "run_compare"]
 
@@ -37,7 +37,7 @@ def run_compare(study: str | Path, *, output: str | Path | None = None, model_ve
     findings = assess(table)
     out = spec.output_dir()
     require_own_folder(out)
-    out.mkdir(parents=True, exist_ok=True)
+    make_output_folder(out)
     run = {"study": {"name": spec.study.name, "file": spec.source_path, "file_sha256": spec.source_sha256,
                      "resolved": spec.model_dump(exclude={"source_path", "source_sha256"})},
            "model": {"version": meta["version"], "data_sha256": meta["data_sha256"]}, "findings": findings,

@@ -10,7 +10,15 @@ from pathlib import Path
 
 from descriptors.errors import InputError
 
-__all__ = ["folder_lock", "require_own_folder"]
+__all__ = ["folder_lock", "make_output_folder", "require_own_folder"]
+
+
+def make_output_folder(out: Path) -> None:
+    """Create an output folder (and its parents), or one line saying why it cannot be."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot create the output folder ({exc.strerror})") from None
 
 LOCK_NAME = ".interlayer.lock"
 

@@ -26,7 +26,7 @@ from screen.search.grid import DESIGN_COLUMNS, best_per_pair, grid_size, refine,
 from screen.search.objectives import CONSTRAINTS, evaluate
 from screen.search.optimize import JOURNAL_NAME, completed_designs, optimize
 from screen.search.ranking import RANKING_COLUMNS, exhaustive_check, pareto_mask, rank_designs
-from screen.workflows.folders import folder_lock, require_own_folder
+from screen.workflows.folders import folder_lock, make_output_folder, require_own_folder
 
 OUTPUT_FILES = ("ranking.csv", "ranking.json", "pareto.csv", "trials.csv", "exhaustive_top.csv", "explanations.csv",
                 "vs_reference.csv", "pareto.png", "tradeoffs.png", "importances.png", "ranking.png", "report.html", "run.json")
@@ -72,7 +72,7 @@ def _prepare_output(out: Path, resume: bool, overwrite: bool, shared_storage: bo
             (out / name).unlink(missing_ok=True)
         for p in out.glob("sampler-w*.pkl"):  # left by versions that pickled the sampler
             p.unlink()
-    out.mkdir(parents=True, exist_ok=True)
+    make_output_folder(out)
 
 
 def run_study(study: str | Path | None = None, *, output: str | Path | None = None, n_trials: int | None = None,

@@ -18,7 +18,7 @@ import pandas as pd
 from descriptors.atomic import staged_run
 from descriptors.data.files import data_hashes
 from descriptors.errors import InputError
-from screen.workflows.folders import require_own_folder
+from screen.workflows.folders import make_output_folder, require_own_folder
 
 SUGGESTION_COLUMNS = ["suggestion", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "fab_mpa", "current_ma_cm2",
                       "temperature_c", "p_under_carbon", "p_lo", "p_hi", "information_nats", "informs_parameter",
@@ -72,7 +72,7 @@ def run_suggest(study: str | Path | None = None, *, n: int | None = None, budget
            "model": {"version": meta["version"], "data_sha256": meta["data_sha256"], "registry": str(registry.root)},
            "data_sha256": data_hashes(), "package_version": package_version(), "library_versions": library_versions(),
            "total_seconds": None}
-    out.mkdir(parents=True, exist_ok=True)
+    make_output_folder(out)
     with staged_run(out, run, t0) as staging:
         chosen[SUGGESTION_COLUMNS].to_csv(staging / "suggestions.csv", index=False)
         as_retrain_rows(chosen, spec).to_csv(staging / "to_retrain.csv", index=False)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from screen.analysis.tradeoff import fronts, summary, top_metals, tradeoff_table
 from screen.report.tradeoff_report import tradeoff_front_plot, tradeoff_html
-from screen.workflows.folders import require_own_folder
+from screen.workflows.folders import make_output_folder, require_own_folder
 
 __all__ = ["OUTPUT_FILES", "run_tradeoff"]
 
@@ -39,7 +39,7 @@ def run_tradeoff(study: str | Path, *, output: str | Path | None = None, model_v
     summ = summary(table, front, metals)
     out = spec.output_dir()
     require_own_folder(out)
-    out.mkdir(parents=True, exist_ok=True)
+    make_output_folder(out)
     run = {"study": {"name": spec.study.name, "file": spec.source_path, "file_sha256": spec.source_sha256,
                      "resolved": spec.model_dump(exclude={"source_path", "source_sha256"})},
            "metals": metals, "metal_selection": how, "evaluated": int(len(table)), "feasible": int(table["feasible"].sum()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,17 @@ def test_validation_plot_is_written(capsys, tmp_path):
     assert list(tmp_path.iterdir()) == [out_png]  # no temporary file left behind
     code, _, err = run(capsys, "validate-descriptors", "--plot", str(tmp_path / "nope" / "v.png"))
     assert code == 2 and "existing folder" in err
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc, a folder nobody can write into (not even root)")
+@pytest.mark.parametrize("argv", [
+    ["predict", "--metal", "Mg", "--carbon", "c60_film", "--output", "/proc/interlayer-test.csv"],
+    ["screen", "--trials", "20", "--no-progress", "--output", "/proc/interlayer-test"],
+    ["suggest", "--no-progress", "--output", "/proc/interlayer-test"],
+    ["compare", "--study", str(Path(__file__).resolve().parents[2] / "studies" / "seed_mg_c.toml"), "--no-progress",
+     "--output", "/proc/interlayer-test"],
+])
+def test_an_unwritable_output_is_one_line(capsys, model_env, argv):
+    code = main(argv)
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and err.startswith("interlayer: error: /proc/interlayer-test"), err
