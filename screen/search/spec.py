@@ -77,10 +77,7 @@ from pydantic import ValidationError
 
 from descriptors.errors import InputError
 from screen.search.spec_tables import (  # noqa: F401  (re-exported: the study file's tables)
-    BILAYER_ARCHITECTURES,
     DEFAULT_FORBIDDEN,
-    DEPOSITION_KEYS,
-    OBJECTIVE_KEYS,
     STUDY_KINDS,
     CellSpec,
     CompareCell,

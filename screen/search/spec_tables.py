@@ -10,9 +10,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DEFAULT_FORBIDDEN = ("Hg", "Cd", "Tl", "Pb")
-BILAYER_ARCHITECTURES = ("bilayer", "carbon_under_metal", "nanocomposite")
-OBJECTIVE_KEYS = ("robustness", "li_loss", "cost", "swelling", "energy_density")
-DEPOSITION_KEYS = ("thermal_evaporation", "magnetron_sputtering", "slurry_casting")
 
 
 def _scalar_types(annotation: Any) -> set[type]:
