@@ -60,8 +60,8 @@ class DesignEvaluator:
         self.m_phases = np.array([float(d["has_intermediate_phases"]) for d in md])
         layers = [metal_layer(m, obj.energy_source, obj.li_uptake) if m != "none" else None for m in self.metals]
 
-        def per_metal(attr: str, default: float) -> np.ndarray:
-            return np.array([default if lay is None else float(getattr(lay, attr)) for lay in layers])
+        def per_metal(attr: str, default: float) -> np.ndarray:  # a missing value counts as the default, as in objectives
+            return np.nan_to_num(np.array([default if lay is None else float(getattr(lay, attr)) for lay in layers]), nan=default)
 
         self.m_rho, self.m_mw = per_metal("density_g_cm3", 0.0), per_metal("molar_mass_g_mol", 1.0)
         self.m_y, self.m_vm = per_metal("li_uptake_per_M", 0.0), per_metal("molar_volume_cm3_mol", 1.0)
@@ -120,7 +120,7 @@ class DesignEvaluator:
     def evaluate(self, mi: np.ndarray, ci: np.ndarray, arch: np.ndarray, metal_nm: np.ndarray,
                  carbon_nm: np.ndarray) -> dict[str, np.ndarray]:
         """Objectives, constraints, sealed fraction, P, feasibility and score of each design (arrays of length n)."""
-        from screen.model.physics import Design, terms_expanded
+        from screen.model.physics import terms_expanded
 
         spec, cell, c = self.spec, self.spec.cell, self.spec.constraints
         n = mi.size
@@ -136,12 +136,7 @@ class DesignEvaluator:
             inv = inv.ravel()
         else:
             first = inv = np.arange(n)
-        um, uc, ua, ut = mi[first], ci[first], arch[first], t_c[first]
-        ones = np.ones(first.size)
-        d = Design(n=first.size, row=np.arange(first.size), weight=ones, arch=ua, has_metal=~self.m_none[um],
-                   has_carbon=ones > 0, solubility=self.m_sol[um], ec_limit=self.m_ec[um], phases=self.m_phases[um],
-                   graphitization=self.c_g[uc], thickness_nm=ut, current=ones * cell.current_ma_cm2,
-                   temperature_c=ones * cell.temperature_c, pressure_mpa=ones * cell.fab_mpa, particle_nm=self.c_particle[uc])
+        d = self.model_design(mi[first], ci[first], arch[first], t_c[first])
         point = terms_expanded(self.point, d)
         p = point["p_under_carbon"]
         robust_key = spec.objectives.robustness
