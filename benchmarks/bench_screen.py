@@ -33,18 +33,21 @@ import pandas as pd
 
 def reference_numpy(ev, codes: tuple, repeats: int = 3) -> float:
     """Seconds for the plain-numpy version of the evaluator's formulas on the bilayer grid (best of ``repeats``)."""
-    from screen.model.physics import K_B_EV, T_REF_K
+    from screen.model.physics import D_REF_NM, K_B_EV, T_REF_K
     from screen.search.evaluator import sorted_quantile
+    from screen.search.integrity import DISC_PERCOLATION_AREA_FRACTION
+    from screen.search.materials import FARADAY_MAH_MOL
 
     spec = ev.spec
     mi, ci, arch, metal_nm, carbon_nm = codes
     # inputs as plain arrays, prepared outside the timed region
     sol, ec, ph = ev.m_sol[mi], ev.m_ec[mi], ev.m_phases[mi]
-    g, part = ev.c_g[ci], np.where(np.isfinite(ev.c_particle[ci]), ev.c_particle[ci], 30.0)
+    g, part = ev.c_g[ci], np.where(np.isfinite(ev.c_particle[ci]), ev.c_particle[ci], D_REF_NM)
     none = ev.m_none[mi]
     t_m, t_c = np.where(none, 0.0, np.nan_to_num(metal_nm)), carbon_nm
     rho, mw, y, price, ratio = ev.m_rho[mi], ev.m_mw[mi], ev.m_y[mi], ev.m_price[mi], ev.m_ratio[mi]
-    q, crho, cprice, film, dd, rate = ev.c_q[ci], ev.c_rho[ci], ev.c_price[ci], ev.c_film[ci], ev.c_d[ci], ev.m_cover_rate[mi]
+    q, crho, cprice, film, dd = ev.c_q[ci], ev.c_rho[ci], ev.c_price[ci], ev.c_film[ci], ev.c_d[ci]
+    rate = np.log(1.0 / (1.0 - DISC_PERCOLATION_AREA_FRACTION)) / ev.m_continuity[mi]
     names = list(ev.point)
     thetas = np.array([[ev.point[n] for n in names]] + [list(row) for row in np.column_stack([ev.members[n][:, 0] for n in names])])
     th = {n: thetas[:, k:k + 1] for k, n in enumerate(names)}
@@ -57,9 +60,9 @@ def reference_numpy(ev, codes: tuple, repeats: int = 3) -> float:
         e_m = th["eta_floor_mV"] + th["eta_inert_mV"] * (1 - act) * (1 - th["phase_relief"] * np.where(none, 0.0, ph))
         e_c = th["eta_floor_mV"] + th["eta_amorphous_carbon_mV"] * (1 - th["graphite_relief"] * g)
         slope = 2.0 * (th["toughness_pressure_size_slope"] - 0.5)
-        m = th["toughness_pressure_exponent"] * np.maximum(1.0 + slope * np.log10(part / 30.0), 0.05)
+        m = th["toughness_pressure_exponent"] * np.maximum(1.0 + slope * np.log10(part / D_REF_NM), 0.05)
         free = np.exp(np.minimum(np.log(th["toughness_100MPa_J_m2"]) + m * np.log(cell.fab_mpa / 100.0)
-                                 + th["toughness_size_exponent"] * np.log(30.0 / part), 50.0))
+                                 + th["toughness_size_exponent"] * np.log(D_REF_NM / part), 50.0))
         tough = 1.0 / (1.0 / free + 1.0 / th["toughness_cohesive_J_m2"])
         arr = np.exp(th["transport_Ea_eV"] / K_B_EV * (1.0 / (cell.temperature_c + 273.15) - 1.0 / T_REF_K))
         barrier = (th["transport_mV"] * cell.current_ma_cm2 * t_c / 1000.0 * arr
@@ -68,7 +71,7 @@ def reference_numpy(ev, codes: tuple, repeats: int = 3) -> float:
         margin = e_c - bottom - barrier
         p = th["lapse"] / 2 + (1 - th["lapse"]) * 0.5 * (1 + np.tanh(0.5 * margin / th["scale_mV"]))
         lo = np.fmin(sorted_quantile(margin[1:], (1 - ev.interval) / 2), margin[0])
-        li = t_m * 1e-7 * rho / mw * y * 26801.48 + t_c * 1e-7 * q
+        li = t_m * 1e-7 * rho / mw * y * FARADAY_MAH_MOL + t_c * 1e-7 * q
         cost = (t_m * 1e-7 * rho * price + t_c * 1e-7 * crho * cprice) * 10.0
         growth = t_m * (ratio - 1.0)
         total = t_m + t_c

@@ -217,8 +217,12 @@ class GraphitizationFeaturizer(Featurizer):
         ]
 
 
-#: Skeletal density of graphite (g/cm3), the densest carbon: an equivalent-sphere diameter computed with it is a lower bound.
-GRAPHITE_DENSITY_G_CM3 = 2.267
+def graphite_density() -> float:
+    """Density of graphite (g/cm3) as recorded for the ``graphite`` preset in ``carbons.csv``: the densest carbon, so
+    an equivalent-sphere diameter computed with it is a lower bound."""
+    from descriptors.data.curated import carbon_presets
+
+    return float(carbon_presets()["graphite"]["density_g_cm3"][0]["value"])
 
 
 def particle_size(m: dict[str, Any]) -> tuple[float, str]:
@@ -231,5 +235,5 @@ def particle_size(m: dict[str, Any]) -> tuple[float, str]:
     if bet is None:
         return float("nan"), ""
     rho = m.get("density_g_cm3")
-    d = 6000.0 / (float(rho or GRAPHITE_DENSITY_G_CM3) * float(bet))  # 6 / (g/cm3 * m2/g) -> nm
+    d = 6000.0 / (float(rho or graphite_density()) * float(bet))  # 6 / (g/cm3 * m2/g) -> nm
     return d, "computed: equivalent sphere 6/(rho S) from the BET area" + ("" if rho else " with graphite's density (lower bound)")

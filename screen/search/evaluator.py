@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from screen.search.cell_stack import stack_losses
-from screen.search.integrity import DISC_PERCOLATION_AREA_FRACTION, carbon_form, continuity_thickness
+from screen.search.integrity import carbon_form, closure_fraction, continuity_thickness, coverage_fraction
 from screen.search.materials import FARADAY_MAH_MOL, carbon_layer, carbon_process, metal_layer
 from screen.search.objectives import (
     CONSTRAINTS,
@@ -69,8 +69,7 @@ class DesignEvaluator:
         from screen.search.materials import _molar_volume
 
         self.m_ratio = 1.0 + self.m_y * _molar_volume("Li") / self.m_vm
-        scale = np.log(1.0 / (1.0 - DISC_PERCOLATION_AREA_FRACTION))
-        self.m_cover_rate = np.array([0.0 if m == "none" else scale / continuity_thickness(m)[0] for m in self.metals])
+        self.m_continuity = np.array([np.inf if m == "none" else continuity_thickness(m)[0] for m in self.metals])
         self.m_none = np.array([m == "none" for m in self.metals])
         self.m_forbidden = np.isin(self.metals, list(spec.constraints.forbidden_elements))
         dep = spec.cost.deposition_usd_m2
@@ -159,9 +158,8 @@ class DesignEvaluator:
         total = t_m + t_c
         mass = (t_m * self.m_rho[mi] + t_c * self.c_rho[ci]) * 1e-4
         energy = stack_losses(self.stack, total, mass, li_loss)
-        closure = np.where(self.c_film[ci], 1.0, 1.0 - spec.integrity.carbon_porosity ** (t_c / self.c_d[ci]))
-        sealed = closure * (1.0 - np.exp(-t_m * self.m_cover_rate[mi]))
-        sealed = np.where(none, closure, sealed)
+        closure = closure_fraction(t_c, self.c_d[ci], self.c_film[ci], spec.integrity.carbon_porosity)
+        sealed = np.where(none, closure, closure * coverage_fraction(t_m, self.m_continuity[mi]))
         out = {"robustness": sealed_robustness(robust, sealed), "li_loss_pct": 100.0 * li_loss / cell.areal_capacity_mah_cm2,
                "cost_usd_m2": cost, "metal_growth_nm": growth, "wh_l_loss_pct": energy["wh_l_loss_pct"].to_numpy(),
                "p_under_carbon": p, "sealed_fraction": sealed, "total_nm": total}

@@ -34,12 +34,14 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from screen.model.physics import D_REF_NM
+
 #: Porosity of a random close packing of equal spheres (Scott & Kilgour 1969).
 RANDOM_CLOSE_PACKING_POROSITY = 0.36
 #: Area fraction at which random discs percolate (Quintanilla, Torquato & Ziff 2000).
 DISC_PERCOLATION_AREA_FRACTION = 0.6763
 #: Particle size (nm) assumed for a particulate preset with no recorded size or BET area (the gap model's reference).
-ASSUMED_PARTICLE_NM = 30.0
+ASSUMED_PARTICLE_NM = D_REF_NM
 FILM_PROCESSES = ("thermal_evaporation", "magnetron_sputtering")
 
 INTEGRITY_COLUMNS = ("carbon_closure", "metal_coverage", "sealed_fraction", "closure_basis", "coverage_basis")
@@ -77,6 +79,17 @@ def carbon_form(carbon: str) -> tuple[bool, float, str]:
     return False, ASSUMED_PARTICLE_NM, f"particulate, d = {ASSUMED_PARTICLE_NM:g} nm assumed (no size or BET area recorded)"
 
 
+def closure_fraction(carbon_nm: np.ndarray, particle_nm: np.ndarray, film: np.ndarray, porosity: float) -> np.ndarray:
+    """1 − porosity ** (t / d) for particulate layers, 1 for films (arrays of equal shape)."""
+    return np.where(film, 1.0, 1.0 - porosity ** (np.asarray(carbon_nm, dtype=float) / particle_nm))
+
+
+def coverage_fraction(metal_nm: np.ndarray, continuity_nm: np.ndarray) -> np.ndarray:
+    """1 − exp(−t / t_p) with t_p = t_c / ln(1 / (1 − a_c)): random deposition of islands that percolate at ``t_c``."""
+    scale = np.log(1.0 / (1.0 - DISC_PERCOLATION_AREA_FRACTION))
+    return 1.0 - np.exp(-np.asarray(metal_nm, dtype=float) * scale / continuity_nm)
+
+
 def carbon_closure(carbon: np.ndarray, carbon_nm: np.ndarray, porosity: float = RANDOM_CLOSE_PACKING_POROSITY) -> np.ndarray:
     """Fraction (0-1) of the electrolyte surface a carbon layer of thickness ``carbon_nm`` (nm) closes off."""
     carbon = np.asarray(carbon, dtype=object)
@@ -85,9 +98,8 @@ def carbon_closure(carbon: np.ndarray, carbon_nm: np.ndarray, porosity: float = 
         if c == "none":
             continue
         film, d, _ = carbon_form(str(c))
-        if not film:
-            m = carbon == c
-            out[m] = 1.0 - porosity ** (np.asarray(carbon_nm, dtype=float)[m] / d)
+        m = carbon == c
+        out[m] = closure_fraction(np.asarray(carbon_nm, dtype=float)[m], d, film, porosity)
     return out
 
 
@@ -95,13 +107,11 @@ def metal_coverage(metal: np.ndarray, metal_nm: np.ndarray) -> np.ndarray:
     """Fraction (0-1) of the collector a deposited metal film of mass thickness ``metal_nm`` (nm) covers; 1 without metal."""
     metal = np.asarray(metal, dtype=object)
     out = np.ones(metal.size)
-    scale = np.log(1.0 / (1.0 - DISC_PERCOLATION_AREA_FRACTION))
     for m in np.unique(metal):
         if m == "none":
             continue
-        t_c, _ = continuity_thickness(str(m))
         sel = metal == m
-        out[sel] = 1.0 - np.exp(-np.asarray(metal_nm, dtype=float)[sel] * scale / t_c)
+        out[sel] = coverage_fraction(np.asarray(metal_nm, dtype=float)[sel], continuity_thickness(str(m))[0])
     return out
 
 

@@ -65,8 +65,6 @@ def _prepare_output(out: Path, resume: bool, overwrite: bool, shared_storage: bo
         raise InputError(f"--resume: {out} holds no study journal ({JOURNAL_NAME})")
     if not resume and not overwrite and (done or (journal and not shared_storage)):
         raise InputError(f"{out}: already holds a study; use --resume to continue it or --overwrite to start again")
-    if not resume:
-        require_own_folder(out, ("run.json", JOURNAL_NAME))
     if overwrite and out.is_dir():
         for name in (*OUTPUT_FILES, JOURNAL_NAME):
             (out / name).unlink(missing_ok=True)
