@@ -33,6 +33,7 @@ import pandas as pd
 
 def reference_numpy(ev, codes: tuple, repeats: int = 3) -> float:
     """Seconds for the plain-numpy version of the evaluator's formulas on the bilayer grid (best of ``repeats``)."""
+    from screen.model.parameters import SOURCED_VALUE
     from screen.model.physics import D_REF_NM, K_B_EV, T_REF_K
     from screen.search.evaluator import sorted_quantile
     from screen.search.integrity import DISC_PERCOLATION_AREA_FRACTION
@@ -64,12 +65,12 @@ def reference_numpy(ev, codes: tuple, repeats: int = 3) -> float:
         free = np.exp(np.minimum(np.log(th["toughness_100MPa_J_m2"]) + m * np.log(cell.fab_mpa / 100.0)
                                  + th["toughness_size_exponent"] * np.log(D_REF_NM / part), 50.0))
         tough = 1.0 / (1.0 / free + 1.0 / th["toughness_cohesive_J_m2"])
-        arr = np.exp(th["transport_Ea_eV"] / K_B_EV * (1.0 / (cell.temperature_c + 273.15) - 1.0 / T_REF_K))
-        barrier = (th["transport_mV"] * cell.current_ma_cm2 * t_c / 1000.0 * arr
+        arr = np.exp(SOURCED_VALUE["transport_Ea_eV"] / K_B_EV * (1.0 / (cell.temperature_c + 273.15) - 1.0 / T_REF_K))
+        barrier = ((th["transport_mV"] * t_c / 1000.0 + th["interface_ohm_cm2"]) * cell.current_ma_cm2 * arr
                    + th["adhesion_barrier_mV"] / (1.0 + tough / th["toughness_scale_J_m2"]))
         bottom = np.where(none, th["eta_floor_mV"] + th["eta_inert_mV"], e_m)
         margin = e_c - bottom - barrier
-        p = th["lapse"] / 2 + (1 - th["lapse"]) * 0.5 * (1 + np.tanh(0.5 * margin / th["scale_mV"]))
+        p = (th["lapse"] / 2 + (1 - th["lapse"]) * 0.5 * (1 + np.tanh(0.5 * margin / th["scale_mV"])))[1:].mean(axis=0)
         lo = np.fmin(sorted_quantile(margin[1:], (1 - ev.interval) / 2), margin[0])
         li = t_m * 1e-7 * rho / mw * y * FARADAY_MAH_MOL + t_c * 1e-7 * q
         cost = (t_m * 1e-7 * rho * price + t_c * 1e-7 * crho * cprice) * 10.0

@@ -44,7 +44,10 @@ def read_ranking(folder: str | Path) -> pd.DataFrame:
     path = folder / "ranking.csv"
     if not (folder / "run.json").is_file() or not path.is_file():
         raise InputError(f"{folder}: not a finished screening run (no run.json / ranking.csv)")
-    table = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    try:
+        table = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
     missing = [c for c in ("rank", "score", *PAIR) if c not in table.columns]
     if missing:
         raise InputError(f"{path}: column '{missing[0]}' missing")

@@ -88,10 +88,9 @@ def score_pool(evaluator: Any, pool: pd.DataFrame, gap: Any) -> tuple[pd.DataFra
     mi, ci, arch, _, carbon_nm = evaluator.codes(pool)
     d = evaluator.model_design(mi, ci, arch, carbon_nm, pool["current_ma_cm2"].to_numpy(float),
                                pool["temperature_c"].to_numpy(float), pool["fab_mpa"].to_numpy(float))
-    point = terms_expanded(evaluator.point, d)["p_under_carbon"]
     members = np.asarray(terms_expanded(evaluator.members, d)["p_under_carbon"], dtype=float)
     out = pool.copy()
-    out["p_under_carbon"] = point
+    out["p_under_carbon"] = members.mean(axis=0)  # the predictive P, as the model's predict_terms
     out["p_lo"], out["p_hi"] = np.quantile(members, [0.05, 0.95], axis=0)
     out["information_nats"] = bald(members)
     z = np.asarray(gap.ensemble_z_, dtype=float)

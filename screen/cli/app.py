@@ -63,5 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (InputError, DataIntegrityError) as exc:
-        sys.stderr.write(f"interlayer: error: {exc}\n")
+        # one line, whatever the message quotes (a CSV cell may hold a line break)
+        one_line = str(exc).replace("\r", "\\r").replace("\n", "\\n")
+        sys.stderr.write(f"interlayer: error: {one_line}\n")
         return EXIT_INPUT

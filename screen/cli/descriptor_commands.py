@@ -32,7 +32,7 @@ def add_descriptors(sub: Any) -> None:
                    help="use the curated phase-diagram record for the intermediate-phase call where it exists")
     d.add_argument("--temperature-k", type=finite("--temperature-k", nonneg=True, maximum=5000.0), default=298.15,
                    help="temperature of the competing solid solution on the Miedema hull, K (default 298.15)")
-    d.add_argument("--solubility-temperature-k", type=finite("--solubility-temperature-k", positive=True), default=600.0,
+    d.add_argument("--solubility-temperature-k", type=finite("--solubility-temperature-k", positive=True, maximum=5000.0), default=600.0,
                    help="temperature of the solubility score's Boltzmann factor, K (default 600)")
     d.add_argument("--format", **FORMAT)
     d.set_defaults(func=_cmd_descriptors)

@@ -36,7 +36,7 @@ the collector; without carbon there is nothing to plate under (margin and P are 
 
 **Barrier B** (mV), transport plus interfacial mechanics::
 
-    B_transport = beta_t * j * L * exp(Ea / k_B * (1/T - 1/T_ref)) * (1 - psi * A if nanocomposite)
+    B_transport = (beta_t * L * (1 - psi * A if nanocomposite) + R_i) * j * exp(Ea / k_B * (1/T - 1/T_ref))
     G_free      = G_100 * (P_fab / 100 MPa) ** m(d) * (d_ref / d) ** n,   m(d) = m * (1 + s' log10(d / d_ref))
     G           = 1 / (1 / G_free + 1 / G_coh)                             interfacial toughness, J/m2
     B_adhesion  = beta_a / (1 + G / G_c)
@@ -49,7 +49,13 @@ carbon particle size (unknown -> 30 nm). The law is fitted to Liao 2025's carbon
 at 100–400 MPa (their pressure exponents differ: carbon black rises about linearly, the hard carbon faster, hence
 ``m(d)``), with the bounds the paper gives (below 7 J/m2 unlaminated; at least 65, 16 and 18 J/m2 where the tape
 or the layer failed first) as censored observations; ``G_coh`` (the layer's own cohesion) bounds it. ``j_crit`` is
-the current at which the transport barrier closes the margin: where Li stops plating under the carbon.
+the current at which the transport barrier closes the margin: where Li stops plating under the carbon. The transport
+barrier has a bulk part (``beta_t``, per um of carbon) and an interface part (``R_i``, ohm cm2, Li entering and leaving
+the lithiated carbon) that does not grow with thickness: the source paper's 100 nm carbon stops working at 1.1 mA/cm2
+while Liao 2025's 13 um carbon plates Li underneath at 0.1 mA/cm2, which a barrier linear in thickness cannot both
+reproduce. Both share the measured activation energy of Li jumps in C6Li (Ea = 0.27 eV, Umegaki 2017; a constant,
+:data:`screen.model.parameters.SOURCED`). Measured critical currents of cells with carbon are fitted (log-normal,
+a factor of 2).
 
 **Fitting.** Maximum a posteriori over plating locations (Bernoulli; ``mixed`` = 0.5), voltage-dip presence
 (P(dip) = sigmoid((eta_cell - 5 mV) / 1 mV)), numeric overpotentials (log-normal, 30 %), toughness (log-normal,
@@ -59,8 +65,9 @@ the quantiles of what the *training* rows report (learned in ``fit``, so chosen 
 ``impute="fixed"`` restores v0's 50–500 MPa and 0.1–10 um). Each parameter's Laplace posterior width over its prior
 width says whether the data inform it; above 0.8 it is reported as prior-set (``identifiability_``).
 
-**Uncertainty.** A bootstrap ensemble: records are resampled with replacement and the MAP refitted ``n_bootstrap``
-times; intervals are quantiles over the ensemble, point values the fit to all records.
+**Uncertainty.** A bootstrap ensemble: studies (the unit leave-one-study-out holds out; ``bootstrap_unit``) are
+resampled with replacement and the MAP refitted ``n_bootstrap`` times; intervals are quantiles over the ensemble, point
+values the fit to all records, except P(under carbon), which is the ensemble's mean (the predictive probability).
 """
 
 from __future__ import annotations
@@ -112,10 +119,14 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
         prior_scale: multiplies every prior width (1: the documented priors).
         use_ec_limit: include the electron-concentration limit in the alloying activity (v0 did).
         n_jobs: processes for the bootstrap refits (joblib; -1: every core). The members do not depend on it.
+        bootstrap_unit: what the bootstrap resamples: ``"study"`` (default; the ``study_id`` column, the unit the
+            leave-one-study-out validation holds out) or ``"record"`` (each cell). Falls back to records without
+            a ``study_id`` column.
     """
 
     def __init__(self, n_bootstrap: int = 32, interval: float = 0.9, random_state: int = 0, impute: str = "training",
-                 prior_scale: float = 1.0, use_ec_limit: bool = True, n_jobs: int | None = None) -> None:
+                 prior_scale: float = 1.0, use_ec_limit: bool = True, n_jobs: int | None = None,
+                 bootstrap_unit: str = "study") -> None:
         self.n_bootstrap = n_bootstrap
         self.interval = interval
         self.random_state = random_state
@@ -123,6 +134,7 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
         self.prior_scale = prior_scale
         self.use_ec_limit = use_ec_limit
         self.n_jobs = n_jobs
+        self.bootstrap_unit = bootstrap_unit
 
     def design(self, X: pd.DataFrame) -> Design:
         """Design arrays of ``X`` with this model's marginalization grids (for the analyses that sweep parameters)."""
@@ -140,6 +152,8 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
             raise InputError("interval must be in (0, 1) and n_bootstrap >= 0")
         if self.impute not in ("training", "fixed") or not self.prior_scale > 0:
             raise InputError("impute must be 'training' or 'fixed' and prior_scale positive")
+        if self.bootstrap_unit not in ("study", "record"):
+            raise InputError(f"bootstrap_unit must be 'study' or 'record', got {self.bootstrap_unit!r}")
         obs = _observables(X)
         yy = encode_targets(obs, y)
         w = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
@@ -153,7 +167,8 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
         sigma = PRIOR_SIGMA * float(self.prior_scale)
         self.classes_ = CLASSES.copy()
         self.z_ = fit_map(d, obs, yy, w, PRIOR_CENTER.copy(), sigma)
-        groups = X["record_id"].astype(str).to_numpy() if "record_id" in X.columns else np.arange(len(X)).astype(str)
+        unit = "study_id" if self.bootstrap_unit == "study" and "study_id" in X.columns else "record_id"
+        groups = X[unit].astype(str).to_numpy() if unit in X.columns else np.arange(len(X)).astype(str)
         uniq, inv = np.unique(groups, return_inverse=True)
         rng = np.random.default_rng(self.random_state)
         counts = [np.bincount(rng.integers(0, uniq.size, uniq.size), minlength=uniq.size) for _ in range(int(self.n_bootstrap))]
@@ -168,13 +183,13 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        """[P(above), P(under)] per row; NaN for cells with no carbon."""
-        p = self._point(X)["p_under_carbon"]
+        """[P(above), P(under)] per row (the bootstrap ensemble's mean, :meth:`predict_terms`); NaN for cells with no carbon."""
+        p = self.predict_terms(X)["p_under_carbon"].to_numpy(float)
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """``under_carbon`` / ``above_carbon``, or ``not_applicable`` for cells with no carbon."""
-        p = self._point(X)["p_under_carbon"]
+        p = self.predict_proba(X)[:, 1]
         return np.where(np.isnan(p), "not_applicable", np.where(p >= 0.5, "under_carbon", "above_carbon")).astype(object)
 
     def score(self, X: pd.DataFrame, y: Any, sample_weight: Any = None) -> float:
@@ -206,7 +221,12 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
         return self._point(X)["eta_cell_mV"]
 
     def predict_terms(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Every term per row with its interval: ``<term>``, ``<term>_lo``, ``<term>_hi``; plus toughness and site."""
+        """Every term per row with its interval: ``<term>``, ``<term>_lo``, ``<term>_hi``; plus toughness and site.
+
+        Point values are the fit to all records, except ``p_under_carbon``: with an ensemble it is the members' mean,
+        the bootstrap's predictive probability, which carries the spread of the parameters into P (a point fit would
+        be as sure of a cell its data barely reach as of one they pin down).
+        """
         self._check_fitted()
         d = self.design(X)
         point = terms(self.params_, d)
@@ -218,6 +238,8 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
                 t = terms(dict(zip(PARAM_NAMES, to_natural(z))), d)
                 for k in TERMS:
                     stack[k][i] = t[k]
+            point["p_under_carbon"] = stack["p_under_carbon"].mean(axis=0)
+            out["p_under_carbon"] = point["p_under_carbon"]
             for k in TERMS:
                 # a row is NaN in every member or in none (no carbon layer), so the plain quantile is exact
                 lo, hi = np.quantile(stack[k], q, axis=0)

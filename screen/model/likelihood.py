@@ -1,5 +1,5 @@
 """The likelihood of the gap model and what it says about the parameters: target encoding, the negative log
-posterior (Bernoulli locations and dips, log-normal overpotentials and toughness, censored toughness bounds,
+posterior (Bernoulli locations and dips, log-normal overpotentials, toughness and critical currents, censored toughness bounds,
 log-normal priors), the MAP fit and the identifiability of each parameter."""
 
 from __future__ import annotations
@@ -10,20 +10,26 @@ from typing import Any
 import numpy as np
 
 from descriptors.errors import InputError
-from screen.model.parameters import PARAM_NAMES, PARAMETERS, PRIOR_CENTER, PRIOR_SIGMA, to_natural
+from screen.model.parameters import PARAM_NAMES, PARAMETERS, PRIOR_CENTER, PRIOR_SIGMA, SOURCED, to_natural
 from screen.model.physics import Design, sigmoid, terms
 
 DETECT_MV = 5.0
 DETECT_SCALE_MV = 1.0
 SIGMA_LOG_ETA = 0.3
 SIGMA_LOG_TOUGHNESS = 0.2
+#: Log-normal width of a measured critical current: a factor of 2, fixed in advance (a CCD is read at a step of a current
+#: staircase, and step sizes and pre-plated capacities differ between papers), not tuned on the labels.
+SIGMA_LOG_CCD = math.log(2.0)
+#: A predicted critical current below this (mA/cm2) counts as this: "no plating under the carbon at any current" is
+#: one miss of a measured CCD, not an unbounded one.
+CCD_FLOOR_MA_CM2 = 1e-9
 OBSERVABLES: tuple[str, ...] = ("li_location", "nucleation_dip", "eta_mV", "toughness_J_m2", "toughness_lower_J_m2",
-                                "toughness_upper_J_m2")
+                                "toughness_upper_J_m2", "ccd_mA_cm2")
 LOCATION_VALUES = {"under_carbon": 1.0, "above_carbon": 0.0, "mixed": 0.5}
 
 
 def encode_targets(observable: np.ndarray, y: Any) -> np.ndarray:
-    """Numeric targets: location 1/0.5/0, dip 1/0, eta in mV, toughness in J/m2."""
+    """Numeric targets: location 1/0.5/0, dip 1/0, eta in mV, toughness in J/m2, critical current in mA/cm2."""
     y = np.asarray(y, dtype=object)
     out = np.full(len(y), np.nan)
     for i, (obs, v) in enumerate(zip(observable, y)):
@@ -40,7 +46,7 @@ def encode_targets(observable: np.ndarray, y: Any) -> np.ndarray:
             out[i] = {"yes": 1.0, "no": 0.0}.get(v, v) if isinstance(v, str) else float(v)
             if out[i] not in (0.0, 1.0):
                 raise InputError(f"row {i + 1}: nucleation_dip must be yes/no, got {v}")
-        elif obs in ("eta_mV", "toughness_J_m2", "toughness_lower_J_m2", "toughness_upper_J_m2"):
+        elif obs in ("eta_mV", "toughness_J_m2", "toughness_lower_J_m2", "toughness_upper_J_m2", "ccd_mA_cm2"):
             out[i] = float(v)
             if not (math.isfinite(out[i]) and out[i] > 0):
                 raise InputError(f"row {i + 1}: {obs} must be a positive number, got {v}")
@@ -73,10 +79,12 @@ def neg_log_posterior_batch(Z: np.ndarray, d: Design, obs: np.ndarray, y: np.nda
     if dip.any():
         q = np.clip(sigmoid((t["eta_cell_mV"][:, dip] - DETECT_MV) / DETECT_SCALE_MV), 1e-9, 1 - 1e-9)
         nll -= np.sum(w[dip] * (y[dip] * np.log(q) + (1 - y[dip]) * np.log(1 - q)), axis=1)
-    for name, key, sigma in (("eta_mV", "eta_cell_mV", SIGMA_LOG_ETA), ("toughness_J_m2", "toughness_J_m2", SIGMA_LOG_TOUGHNESS)):
+    for name, key, sigma, floor in (("eta_mV", "eta_cell_mV", SIGMA_LOG_ETA, 1e-9),
+                                    ("toughness_J_m2", "toughness_J_m2", SIGMA_LOG_TOUGHNESS, 1e-9),
+                                    ("ccd_mA_cm2", "critical_current_mA_cm2", SIGMA_LOG_CCD, CCD_FLOOR_MA_CM2)):
         m = obs == name
         if m.any():
-            r = (np.log(np.maximum(t[key][:, m], 1e-9)) - np.log(y[m])) / sigma
+            r = (np.log(np.maximum(t[key][:, m], floor)) - np.log(y[m])) / sigma
             nll += 0.5 * np.sum(w[m] * r * r, axis=1)
     for name, sign in (("toughness_lower_J_m2", 1.0), ("toughness_upper_J_m2", -1.0)):
         m = obs == name
@@ -134,4 +142,8 @@ def identifiability(z: np.ndarray, d: Design, obs: np.ndarray, y: np.ndarray, w:
                      "shift_in_prior_sd": float((z[k] - PRIOR_CENTER[k]) / prior_sigma[k]),
                      "posterior_over_prior_width": ratio, "bootstrap_over_prior_width": boot,
                      "status": "prior-set" if ratio > PRIOR_SET_RATIO else "data-informed"})
+    for c in SOURCED:
+        rows.append({"parameter": c.name, "unit": c.unit, "value": c.value, "shift_in_prior_sd": None,
+                     "posterior_over_prior_width": None, "bootstrap_over_prior_width": None,
+                     "status": f"source-set ({c.source})"})
     return rows

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["IS_LOGIT", "PARAMETERS", "PARAM_NAMES", "PRIOR_CENTER", "PRIOR_SIGMA", "Parameter", "to_natural"]
+__all__ = ["IS_LOGIT", "PARAMETERS", "PARAM_NAMES", "PRIOR_CENTER", "PRIOR_SIGMA", "SOURCED", "Parameter", "SourcedConstant",
+           "SOURCED_VALUE", "to_natural"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,31 @@ class Parameter:
     meaning: str
 
 
+@dataclass(frozen=True)
+class SourcedConstant:
+    """A model constant set from a measurement, not fitted (reported as source-set)."""
+
+    name: str
+    unit: str
+    value: float
+    meaning: str
+    citation: str
+    source: str  # DOI or URL
+    value_origin: str  # measured / read from a figure / estimated / computed here
+    read: str  # what was read: abstract, full text, digest
+
+
+#: Constants set from sources. The activation energy of Li jumps in C6Li (muon spin relaxation) sets the temperature
+#: dependence of both transport terms: Li crossing the lithiated carbon's bulk and its interfaces is Li hopping in and
+#: out of lithiated carbon (the interface sharing the bulk's activation energy is an assumption, said in docs/model.md).
+SOURCED: tuple[SourcedConstant, ...] = (
+    SourcedConstant("transport_Ea_eV", "eV", 0.270, "activation energy of Li transport in lithiated carbon",
+                    "Umegaki et al., Phys. Chem. Chem. Phys. 19, 19058 (2017): C6Li, 270(5) meV; C12Li 170(20) meV",
+                    "doi:10.1039/C7CP02047C", "measured", "abstract"),
+)
+SOURCED_VALUE: dict[str, float] = {c.name: c.value for c in SOURCED}
+
+
 #: The parameters, their units and priors. Prior centers are orders of magnitude, not data.
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("eta_floor_mV", "mV", "log", 2.0, 1.0, "nucleation overpotential on a Li-soluble substrate"),
@@ -36,8 +62,10 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("graphite_relief", "", "logit", 0.5, 1.5,
               "fraction of the amorphous-carbon excess that graphitic order removes (1: Li nucleates on lithiated graphite "
               "as on a Li-rich surface, the source paper's view; 0: graphitization does not matter)"),
-    Parameter("transport_mV", "mV/(mA cm-2 um)", "log", 1.0, 2.0, "transport barrier per current density and carbon thickness"),
-    Parameter("transport_Ea_eV", "eV", "log", 0.3, 0.3, "activation energy of Li transport in lithiated carbon"),
+    Parameter("transport_mV", "mV/(mA cm-2 um)", "log", 1.0, 2.0,
+              "bulk transport barrier per current density and carbon thickness (Li diffusion through the lithiated carbon)"),
+    Parameter("interface_ohm_cm2", "ohm cm2 (mV per mA/cm2)", "log", 10.0, 1.5,
+              "thickness-independent resistance of Li entering and leaving the lithiated carbon (its two interfaces)"),
     Parameter("adhesion_barrier_mV", "mV", "log", 100.0, 1.0, "barrier at zero carbon/electrolyte toughness"),
     Parameter("toughness_scale_J_m2", "J/m2", "log", 20.0, 1.0, "toughness that halves the adhesion barrier"),
     Parameter("toughness_100MPa_J_m2", "J/m2", "log", 9.0, 1.0, "interfacial toughness after 100 MPa (d = 30 nm)"),

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from descriptors.errors import InputError
+from screen.model.parameters import SOURCED_VALUE
 
 K_B_EV = 8.617333262e-5  # eV/K
 T_REF_K = 298.15
@@ -71,13 +72,18 @@ def interfacial_toughness(theta: dict[str, float], pressure_mpa: np.ndarray, par
 
 
 def barrier(theta: dict[str, float], current: np.ndarray, thickness_nm: np.ndarray, temperature_c: np.ndarray,
-            toughness: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(transport, adhesion) parts of the barrier for Li to cross the lithiated carbon (mV)."""
+            toughness: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(bulk transport, interface transport, adhesion) parts of the barrier for Li to cross the lithiated carbon (mV).
+
+    Both transport parts are ohmic in the current and share the measured activation energy of Li jumps in C6Li
+    (:data:`screen.model.parameters.SOURCED`); the bulk part grows with the carbon thickness, the interface part does not.
+    """
     t_k = np.asarray(temperature_c, dtype=float) + 273.15
-    arr = np.exp(theta["transport_Ea_eV"] / K_B_EV * (1.0 / t_k - 1.0 / T_REF_K))
-    transport = theta["transport_mV"] * current * (thickness_nm / 1000.0) * arr
+    arr = np.exp(SOURCED_VALUE["transport_Ea_eV"] / K_B_EV * (1.0 / t_k - 1.0 / T_REF_K))
+    bulk = theta["transport_mV"] * current * (thickness_nm / 1000.0) * arr
+    interface = theta["interface_ohm_cm2"] * current * arr
     adhesion = theta["adhesion_barrier_mV"] / (1.0 + toughness / theta["toughness_scale_J_m2"])
-    return transport, adhesion
+    return bulk, interface, adhesion
 
 
 NEEDED = ("architecture", "has_metal", "has_carbon", "solubility_score_mutual", "ec_limit_M_in_Li",
@@ -147,9 +153,9 @@ def terms_expanded(theta: dict[str, float], d: Design) -> dict[str, np.ndarray]:
     with np.errstate(invalid="ignore"):
         e_c = np.where(d.has_carbon, eta_carbon(theta, d.graphitization), np.nan)
     g = np.where(d.has_carbon, interfacial_toughness(theta, d.pressure_mpa, d.particle_nm), np.nan)
-    b_t, b_a = barrier(theta, d.current, d.thickness_nm, d.temperature_c, g)
+    b_bulk, b_i, b_a = barrier(theta, d.current, d.thickness_nm, d.temperature_c, g)
     nano = d.arch == "nanocomposite"
-    b_t = b_t * np.where(nano, 1.0 - theta["composite_relief"] * act, 1.0)
+    b_t = b_bulk * np.where(nano, 1.0 - theta["composite_relief"] * act, 1.0) + b_i
     b = np.where(d.has_carbon, b_t + b_a, np.nan)
     cum = d.arch == "carbon_under_metal"
     top = np.where(nano, act * e_c + (1.0 - act) * np.fmin(e_c, e_m), np.where(cum, e_m, e_c))

@@ -182,7 +182,9 @@ def fit_and_evaluate(ts: Any, progress: bool = False, n_bootstrap: int = N_BOOTS
     from screen.model.training import cross_validate, make_pipeline
 
     pipe = make_pipeline(n_bootstrap=n_bootstrap, random_state=seed).set_params(gap__n_jobs=-1).fit(ts.X, ts.y)
-    cv = {s: cross_validate(ts, s, random_state=seed, progress=progress) for s in ("loo", "loso")}
+    # leave-one-study-out only: the headline, and one fold per study (leave-one-record-out, one per record with 16
+    # bootstrap refits each, is in `interlayer calibrate`)
+    cv = {"loso": cross_validate(ts, "loso", random_state=seed, progress=progress)}
     metrics = {s: r.metrics for s, r in cv.items()}
     held_out = {s: {str(k): float(v) for k, v in zip(r.predictions["record_id"], r.predictions["p_gap_model"])}
                 for s, r in cv.items()}

@@ -17,7 +17,7 @@ import pandas as pd
 
 from screen.model.training import PREDICTORS, CVResult, TrainingSet, cross_validate
 
-__all__ = ["ALTERNATIVES", "alternatives", "metric_intervals", "reliability", "validate"]
+__all__ = ["ALTERNATIVES", "alternatives", "critical_currents", "metric_intervals", "reliability", "validate"]
 
 #: Modelling choices shown side by side (each a set of :class:`~screen.model.gap_model.NucleationGapModel` parameters).
 ALTERNATIVES: dict[str, dict[str, Any]] = {
@@ -25,6 +25,7 @@ ALTERNATIVES: dict[str, dict[str, Any]] = {
     "v0: unreported fabrication pressure 50-500 MPa, carbon 0.1-10 um (fixed)": {"impute": "fixed"},
     "without the electron-concentration limit": {"use_ec_limit": False},
     "priors three times wider": {"prior_scale": 3.0},
+    "bootstrap over records instead of studies (P = members' mean)": {"bootstrap_unit": "record"},
 }
 
 
@@ -98,10 +99,39 @@ def alternatives(ts: TrainingSet, random_state: int = 0, progress: bool = False)
     return pd.DataFrame(rows)
 
 
-def validate(ts: TrainingSet, random_state: int = 0, n_resamples: int = 2000, progress: bool = False) -> dict[str, Any]:
+def validate(ts: TrainingSet, random_state: int = 0, n_resamples: int = 2000, progress: bool = False,
+             schemes: tuple[str, ...] = ("loso", "loo")) -> dict[str, Any]:
     """Everything ``interlayer calibrate`` reports: per-scheme metrics with intervals, held-out predictions and
-    the reliability table of the leave-one-study-out predictions."""
-    cv: dict[str, CVResult] = {s: cross_validate(ts, s, random_state=random_state, progress=progress) for s in ("loso", "loo")}
+    the reliability table of the leave-one-study-out predictions (``schemes`` must include ``"loso"``)."""
+    cv: dict[str, CVResult] = {s: cross_validate(ts, s, random_state=random_state, progress=progress) for s in schemes}
     return {"metrics": {s: metric_intervals(r.predictions, n_resamples, random_state) for s, r in cv.items()},
             "predictions": {s: r.predictions for s, r in cv.items()},
             "reliability": reliability(cv["loso"].predictions)}
+
+
+def critical_currents(ts: TrainingSet, pipeline: Any, random_state: int = 0) -> pd.DataFrame:
+    """Every measured critical current of a cell with carbon against the model's: fitted to all records (in sample,
+    with its interval) and fitted without the cell's study (held out). Currents in mA/cm2."""
+    from sklearn.base import clone
+
+    ccd = (ts.X["observable"] == "ccd_mA_cm2").to_numpy()
+    rows = []
+    for study in pd.unique(ts.X.loc[ccd, "study_id"]):
+        test = ccd & (ts.X["study_id"] == study).to_numpy()
+        held = clone(pipeline).set_params(gap__n_bootstrap=0, gap__random_state=random_state).fit(ts.X[~test], ts.y[~test])
+        t_held = held.named_steps["gap"].predict_terms(held.named_steps["cells"].transform(ts.X[test]))
+        t_all = pipeline.named_steps["gap"].predict_terms(pipeline.named_steps["cells"].transform(ts.X[test]))
+        for i, (idx, r) in enumerate(ts.X[test].iterrows()):
+            rows.append({"record_id": r["record_id"], "study_id": study, "metal": r["metal"], "carbon": r["carbon"],
+                         "carbon_nm": r["carbon_nm"], "temperature_c": r["temperature_c"],
+                         "measured_mA_cm2": float(ts.y[idx]),
+                         "in_sample_mA_cm2": float(t_all["critical_current_mA_cm2"].iloc[i]),
+                         "in_sample_lo": float(t_all["critical_current_mA_cm2_lo"].iloc[i]),
+                         "in_sample_hi": float(t_all["critical_current_mA_cm2_hi"].iloc[i]),
+                         "held_out_mA_cm2": float(t_held["critical_current_mA_cm2"].iloc[i])})
+    out = pd.DataFrame(rows)
+    if len(out):
+        for col in ("in_sample_mA_cm2", "held_out_mA_cm2"):
+            with np.errstate(divide="ignore"):
+                out[col.replace("_mA_cm2", "_factor")] = np.exp(np.abs(np.log(out[col] / out["measured_mA_cm2"])))
+    return out

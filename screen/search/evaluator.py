@@ -137,6 +137,11 @@ class DesignEvaluator:
             first = inv = np.arange(n)
         d = self.model_design(mi[first], ci[first], arch[first], t_c[first])
         point = terms_expanded(self.point, d)
+        member_terms = {}
+        if self.members:
+            k = len(next(iter(self.members.values())))
+            member_terms = {key: np.broadcast_to(v, (k, first.size)) for key, v in terms_expanded(self.members, d).items()}
+            point["p_under_carbon"] = member_terms["p_under_carbon"].mean(axis=0)  # the predictive P, as predict_terms
         p = point["p_under_carbon"]
         robust_key = spec.objectives.robustness
         if robust_key == "p":
@@ -144,10 +149,8 @@ class DesignEvaluator:
         else:
             term = "margin_mV" if robust_key == "margin_lo" else "p_under_carbon"
             robust = point[term]
-            if self.members:
-                k = len(next(iter(self.members.values())))
-                members = np.broadcast_to(terms_expanded(self.members, d)[term], (k, first.size))
-                robust = np.fmin(sorted_quantile(members, (1.0 - self.interval) / 2.0), robust)
+            if member_terms:
+                robust = np.fmin(sorted_quantile(member_terms[term], (1.0 - self.interval) / 2.0), robust)
         p, robust = p[inv], robust[inv]
         li_m = t_m * 1e-7 * self.m_rho[mi] / self.m_mw[mi] * self.m_y[mi] * FARADAY_MAH_MOL
         li_c = t_c * 1e-7 * self.c_q[ci]

@@ -298,7 +298,10 @@ def _check_output_stays_inside(output: Any, label: str) -> None:
     if output is None:
         return
     path = Path(str(output))
-    if path.is_absolute() or ".." in path.parts or str(output).strip() in ("", "."):
+    here = Path.cwd().resolve()
+    # resolved too: a symbolic link inside the working directory must not lead out of it
+    if (path.is_absolute() or ".." in path.parts or str(output).strip() in ("", ".")
+            or not (here / path).resolve().is_relative_to(here)):
         raise InputError(f"{label}: key 'study.output': '{output}' must be a relative folder below the working directory "
                          "(use --output on the command line to write elsewhere)")
 
@@ -316,6 +319,9 @@ def load_study(path: str | Path | None = None, overrides: dict[str, dict[str, An
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{p.name}: not valid TOML ({exc})") from None
+    for table, value in data.items():  # every top-level key of a study file is a table
+        if not isinstance(value, dict):
+            raise InputError(f"{p.name}: '{table}' must be a table ([{table}]), got {type(value).__name__} {value!r}")
     _check_output_stays_inside(data.get("study", {}).get("output"), p.name)
     for table, values in (overrides or {}).items():
         data.setdefault(table, {}).update({k: v for k, v in values.items() if v is not None})

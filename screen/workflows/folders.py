@@ -27,7 +27,9 @@ LOCK_NAME = ".interlayer.lock"
 def folder_lock(out: Path) -> Iterator[None]:
     """Hold an exclusive lock on the output folder for the whole run (created if missing). A second process that
     asks for the same folder gets one line and exit 2 instead of running the study alongside (workers of one study
-    share it through ``--workers`` or ``--storage``, never through a second command on the same folder)."""
+    share it through ``--workers`` or ``--storage``, never through a second command on the same folder). A run refused
+    inside the lock (an input error) removes the lock file and the folder if it created them."""
+    new_folder, new_lock = not out.exists(), not (out / LOCK_NAME).exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
         fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
@@ -39,11 +41,20 @@ def folder_lock(out: Path) -> Iterator[None]:
         os.close(fd)
         raise InputError(f"{out}: another interlayer process is running a study in this folder; wait for it to finish "
                          "or choose another --output") from None
+    refused = False
     try:
         yield
+    except InputError:
+        refused = True
+        raise
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+        if refused:  # a refused run leaves the folder as it found it: no lock file, no folder it made
+            if new_lock:
+                (out / LOCK_NAME).unlink(missing_ok=True)
+            if new_folder and not any(out.iterdir()):
+                out.rmdir()
 
 
 def require_own_folder(out: Path, own_markers: tuple[str, ...] = ("run.json",)) -> None:

@@ -30,6 +30,47 @@ from screen.workflows.folders import folder_lock, make_output_folder, require_ow
 
 OUTPUT_FILES = ("ranking.csv", "ranking.json", "pareto.csv", "trials.csv", "exhaustive_top.csv", "explanations.csv",
                 "vs_reference.csv", "pareto.png", "tradeoffs.png", "importances.png", "ranking.png", "report.html", "run.json")
+#: The resolved study of a run, written when it starts; ``--resume`` continues only the same study.
+STUDY_RECORD = "study.json"
+
+
+def _resolved(spec: Any) -> dict[str, Any]:
+    """What a resumed run must share with the run it continues: the resolved study, less the trial count (a resume
+    may add trials) and where the file lay."""
+    import json
+
+    d = spec.model_dump(mode="json", exclude={"source_path", "source_sha256"})
+    d["study"].pop("n_trials", None)
+    return json.loads(json.dumps(d, sort_keys=True))
+
+
+def _check_same_study(out: Path, spec: Any, resume: bool) -> None:
+    """Record the resolved study of a new run; refuse a resume whose study differs from the recorded one."""
+    import json
+
+    from descriptors.atomic import atomic_target
+
+    record = out / STUDY_RECORD
+    if resume and record.is_file():
+        try:
+            before = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"--resume: {record} is not readable ({exc}); start again with --overwrite") from None
+        now = _resolved(spec)
+        changed = []
+        for t in sorted(set(before) | set(now)):
+            a, b = before.get(t), now.get(t)
+            if isinstance(a, dict) and isinstance(b, dict):
+                changed += [f"{t}.{k}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+            elif a != b:
+                changed.append(t)
+        if changed:
+            raise InputError(f"--resume: the study differs from the run in {out} ({', '.join(changed[:4])}"
+                             f"{', ...' if len(changed) > 4 else ''}); only n_trials may change: resume with the same "
+                             "study file, or start again with --overwrite or another --output")
+        return
+    with atomic_target(record) as tmp:
+        tmp.write_text(json.dumps(_resolved(spec), indent=1, sort_keys=True), encoding="utf-8")
 
 def study_extras(spec: Any, pipeline: Any, ranked: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The ``[report]`` tables: ``explanations`` (why the top metals rank high) and ``vs_reference``."""
@@ -66,7 +107,7 @@ def _prepare_output(out: Path, resume: bool, overwrite: bool, shared_storage: bo
     if not resume and not overwrite and (done or (journal and not shared_storage)):
         raise InputError(f"{out}: already holds a study; use --resume to continue it or --overwrite to start again")
     if overwrite and out.is_dir():
-        for name in (*OUTPUT_FILES, JOURNAL_NAME):
+        for name in (*OUTPUT_FILES, JOURNAL_NAME, STUDY_RECORD):
             (out / name).unlink(missing_ok=True)
         for p in out.glob("sampler-w*.pkl"):  # left by versions that pickled the sampler
             p.unlink()
@@ -122,6 +163,7 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
         with folder_lock(out):
             locked = True
             _prepare_output(out, resume, overwrite, storage is not None)
+            _check_same_study(out, spec, resume)
             evaluator = DesignEvaluator(spec, pipeline)
             grid_best, grid_facts = _grid_stage(spec, pipeline, evaluator)
             study_obj, facts = optimize(spec, pipeline, out_dir=out, storage_url=storage, model_root=registry.root,

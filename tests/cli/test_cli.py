@@ -69,6 +69,7 @@ def test_carbon_command(capsys, tmp_path, synthetic_spectrum):
         (["carbon", "--id-ig", "1.0"], "needs --laser-nm"),
         (["descriptors", "--format", "xml"], "invalid choice"),
         (["descriptors", "Mg", "--temperature-k", "1e308"], "must be at most 5000"),
+        (["descriptors", "Mg", "--solubility-temperature-k", "1e308"], "must be at most 5000"),
         (["predict", "--metal", "Mg", "--carbon", "c60_film", "--metal-nm", "1e308"], "must be at most 1e+06"),
         (["predict", "--metal", "Mg", "--carbon", "c60_film", "--current-ma-cm2", "1e5"], "must be at most 100"),
         (["screen", "--seed", "-1"], "--seed must be at least 0"),
@@ -95,6 +96,22 @@ def test_malformed_spectrum_names_line(capsys, tmp_path):
     p.write_text("shift,intensity\n1000,1\n1001,oops\n")
     code, out, err = run(capsys, "carbon", "--raman", str(p), "--laser-nm", "532")
     assert code == 2 and "line 3" in err and out == ""
+
+
+def test_a_csv_cell_holding_a_line_break_still_gives_one_line(capsys, tmp_path):
+    p = tmp_path / "bad.csv"
+    p.write_text('metal,carbon\n"Mg,graphite\nAg,"c60_film\n')
+    code, out, err = run(capsys, "predict", "--input", str(p))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "unknown element" in err and out == ""
+
+
+def test_rank_diff_of_a_corrupted_ranking_is_one_line(capsys, tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "run.json").write_text("{}")
+        (tmp_path / name / "ranking.csv").write_text('rank,metal\n1,"Mg\n')
+    code, out, err = run(capsys, "rank-diff", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "not a readable CSV" in err and out == ""
 
 
 def test_help_reads_and_starts_without_heavy_imports():

@@ -35,6 +35,9 @@ KNOWN_MISSES = {
     "SU21-b": ("Suzuki 2021 (via the source paper): Li on top of Ag-graphite; held out, Spencer-Jolly's three graphite cells "
                "with Li underneath set graphite's relief low. The two graphite studies disagree, and Suzuki's conditions "
                "were not read"),
+    "JU25-a": ("Jun 2025 (via the source paper): Li under the Zn-carbon-black layer; held out, Zn's solubility and "
+               "electron-concentration descriptors sit between Ag (under) and Sn/Al (on top) and the members' mean P is "
+               "0.48: the model cannot tell Zn from the failing metals without this study"),
     "LI25-l": ("Liao 2025: 3 um hard carbon laminated at 600 MPa, Li underneath; held out, no other study measures the "
                "toughness of a micrometre-size carbon, the size exponent returns to its JKR prior (n = 1) and the layer "
                "looks too weakly bonded"),
@@ -122,26 +125,41 @@ def test_toughness_law_predicts_liao_values_it_did_not_see(toughness_without_lia
     assert measured / 1.5 < g < measured * 1.5, g
 
 
+@pytest.fixture(scope="module")
+def without_source_paper():
+    ts = training_set()
+    keep = (ts.X["study_id"] != "WU26").to_numpy()
+    return make_pipeline(n_bootstrap=0).fit(ts.X[keep], ts.y[keep])
+
+
 @pytest.mark.xfail(strict=True, reason=(
-    "the transport term is prior-set: a critical current of 1.1 mA/cm2 at 100 nm and 25 C (the source paper) and 13 um "
-    "carbon layers that still plate Li underneath at 0.1 mA/cm2 (Liao 2025, 60 C) cannot both hold with a barrier linear "
-    "in current and thickness unless Li transport is activated by >= 0.6 eV, which no datum here sets; the measured CCD is "
-    "a short after pre-plating, not the switch of the plating site"))
-def test_source_paper_bilayer_critical_current_within_a_factor_3(gap_pipeline):
-    j = predict(gap_pipeline, metal="Mg", carbon="c60_film", architecture="bilayer", metal_nm=500, carbon_nm=100,
+    "held out, the interface resistance is set only by Spencer-Jolly 2023's two critical currents of a 5 um "
+    "Ag-graphite layer (4 mA/cm2 at 60 C from a digest, 2.5 mA/cm2 from the abstract, temperature not read); scaled to "
+    "25 C with Li-in-C6Li's 0.27 eV they put the source paper's 100 nm Mg/C at 4.6-5.1 mA/cm2, a factor 4-5 above the "
+    "measured 1.1; a second bilayer CCD (another carbon thickness or temperature) would fix it"))
+def test_source_paper_bilayer_critical_current_held_out_within_a_factor_3(without_source_paper):
+    """Fitted without the source paper, the Mg/C bilayer's critical current (measured 1.1 mA/cm2, 25 C)."""
+    j = predict(without_source_paper, metal="Mg", carbon="c60_film", architecture="bilayer", metal_nm=500, carbon_nm=100,
                 current_ma_cm2=0.1, stack_mpa=15, fab_mpa=250, temperature_c=25)["critical_current_mA_cm2"]
     assert 1.1 / 3 < j < 1.1 * 3, j
+
+
+def test_held_out_critical_current_of_the_source_paper_is_above_its_bare_steel(without_source_paper):
+    """Fitted without the source paper, its Mg/C bilayer still sustains more current than its bare steel's measured CCD
+    (0.3 mA/cm2), as measured (1.1)."""
+    j = predict(without_source_paper, metal="Mg", carbon="c60_film", architecture="bilayer", metal_nm=500, carbon_nm=100,
+                current_ma_cm2=0.1, stack_mpa=15, fab_mpa=250, temperature_c=25)["critical_current_mA_cm2"]
+    assert j > 0.3, j
 
 
 # --------------------------------------------------------------------------- validation
 
 def test_cross_validated_accuracy_beats_both_baselines(registry):
-    m = registry.metadata(0)["metrics"]
-    for scheme in ("loo", "loso"):
-        gap = m[scheme]["gap_model"]["balanced_accuracy"]
-        assert gap > m[scheme]["logistic_baseline"]["balanced_accuracy"]
-        assert gap > m[scheme]["majority_baseline"]["balanced_accuracy"]
-        assert m[scheme]["gap_model"]["brier"] < m[scheme]["majority_baseline"]["brier"]
+    """The registered model's own leave-one-study-out record (written when it was built)."""
+    m = registry.metadata(0)["metrics"]["loso"]
+    gap = m["gap_model"]["balanced_accuracy"]
+    assert gap > m["logistic_baseline"]["balanced_accuracy"] and gap > m["majority_baseline"]["balanced_accuracy"]
+    assert m["gap_model"]["brier"] < m["majority_baseline"]["brier"]
 
 
 def test_eta_mae_is_computed_when_numeric_overpotentials_exist():
@@ -150,7 +168,7 @@ def test_eta_mae_is_computed_when_numeric_overpotentials_exist():
     extra["observable"], extra["record_id"], extra["study_id"] = "eta_mV", "SYN-1", "SYN"
     ts.X = pd.concat([ts.X, extra], ignore_index=True)
     ts.y = np.append(ts.y, 3.0)
-    m = cross_validate(ts, "loso").metrics["gap_model"]
+    m = cross_validate(ts, "loso", n_bootstrap=0).metrics["gap_model"]
     assert m["n_eta"] == 1 and 0 <= m["eta_mae_mV"] < 20
 
 

@@ -32,6 +32,16 @@ carbon_nm = [100.0, 10000.0]
 """
 
 
+class _TouchOnUnpickle:
+    """A pickle that creates a file when it is loaded (what a crafted sampler pickle could do)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (Path.touch, (self.path,))
+
+
 def _study(tmp_path: Path, n: int = 100, seed: int = 0, extra: str = "", name: str = "s.toml") -> Path:
     p = tmp_path / name
     p.write_text(SMALL.format(n=n, seed=seed, extra=extra))
@@ -180,9 +190,57 @@ def test_resume_with_a_changed_space_is_refused(tmp_path, registry):
     run_study(_study(tmp_path, n=20), output=out, model_dir=registry.root, progress=False, plots=False)
     changed = _study(tmp_path, n=40).read_text().replace('"Hg"]', '"Hg", "Au"]')
     (tmp_path / "changed.toml").write_text(changed)
-    with pytest.raises(InputError, match="search space differs"):
+    with pytest.raises(InputError, match="study differs.*space.metals"):
         run_study(tmp_path / "changed.toml", output=out, model_dir=registry.root, progress=False, plots=False, resume=True)
     assert json.loads((out / "run.json").read_text())["completed_trials"] == 20  # the earlier run's outputs survive
+
+
+def test_resume_with_changed_conditions_and_no_new_trials_is_refused_and_changes_nothing(tmp_path, registry):
+    """No new trial is needed, so optuna never sees the change: the recorded study must catch it."""
+    out = tmp_path / "r"
+    run_study(_study(tmp_path, n=20), output=out, model_dir=registry.root, progress=False, plots=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    (tmp_path / "changed.toml").write_text(_study(tmp_path, n=20).read_text() + "\n[cell]\ncurrent_ma_cm2 = 3.0\n")
+    with pytest.raises(InputError, match="study differs.*cell.current_ma_cm2"):
+        run_study(tmp_path / "changed.toml", output=out, model_dir=registry.root, progress=False, plots=False, resume=True)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+def test_resume_never_loads_a_pickle_left_in_the_run_folder(tmp_path, registry):
+    """A run folder someone sends may hold a crafted sampler pickle (versions before 0.1 wrote them): resuming must not
+    unpickle it."""
+    import pickle
+
+    marker = tmp_path / "unpickled"
+    out = tmp_path / "r"
+    run_study(_study(tmp_path, n=20), output=out, model_dir=registry.root, progress=False, plots=False)
+    for w in (0, 1):
+        (out / f"sampler-w{w}.pkl").write_bytes(pickle.dumps(_TouchOnUnpickle(marker)))
+    run_study(_study(tmp_path, n=40), output=out, model_dir=registry.root, progress=False, plots=False, resume=True, workers=2)
+    assert not marker.exists()
+    assert json.loads((out / "run.json").read_text())["completed_trials"] >= 40
+
+
+def test_a_refused_resume_leaves_no_lock_file_in_a_users_folder(tmp_path, capsys, model_env):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "report.html").write_text("my own report")
+    code = main(["screen", "--study", str(_study(tmp_path, n=10)), "--output", str(out), "--no-progress", "--resume"])
+    assert code == 2 and "holds no study journal" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["report.html"]
+
+
+def test_a_study_output_through_a_symbolic_link_out_of_the_folder_is_refused(tmp_path, capsys, model_env, monkeypatch):
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    work.mkdir()
+    elsewhere.mkdir()
+    (work / "runs").symlink_to(elsewhere)
+    study = _study(work, n=10).read_text().replace('name = "small"', 'name = "small"\noutput = "runs/x"')
+    (work / "s.toml").write_text(study)
+    monkeypatch.chdir(work)
+    assert main(["screen", "--study", "s.toml", "--no-progress", "--no-plots"]) == 2
+    assert "relative folder below" in capsys.readouterr().err
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_two_workers_on_one_journal_account_for_every_trial(tmp_path, registry):
@@ -245,6 +303,7 @@ def test_bad_space_keys(tmp_path, extra, match):
     ('[study]\nname = "x"\noutput = "/"\n', "study.output.*relative folder below"),
     ('[study]\nname = "x"\n[cell]\ncurrent_ma_cm2 = "0.1"\n', "current_ma_cm2' needs a number, got text"),
     ('[study]\nname = "x"\n[space]\nmetals = ["Hg"]\ninclude_carbon_only = false\n', "no feasible design.*c_forbidden"),
+    ('study = 3\n', "'study' must be a table"),
 ])
 def test_bad_study_files_fail_with_one_line_and_write_nothing(tmp_path, capsys, model_env, text, match):
     p = tmp_path / "bad.toml"
