@@ -18,6 +18,8 @@ Root: ``--model-dir``, else ``$INTERLAYER_MODEL_DIR``, else
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import sys
@@ -49,6 +51,18 @@ def package_version() -> str:
         return version("interlayer-screen")
     except PackageNotFoundError:  # source checkout
         return "0+unknown"
+
+
+@functools.cache
+def model_code_sha256() -> str:
+    """sha256 of the source of the model and its descriptors (``screen/model``, ``descriptors``): version 0 is rebuilt
+    when it changes, so an upgrade never leaves a default model the new code cannot read or would fit differently."""
+    root = Path(__file__).resolve().parents[2]
+    h = hashlib.sha256()
+    for p in sorted([*(root / "screen" / "model").glob("*.py"), *(root / "descriptors").rglob("*.py")]):
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
 
 
 def library_versions() -> dict[str, str]:
@@ -151,9 +165,10 @@ class ModelRegistry:
         ts = training_set()
         if 0 in self.versions():
             meta = self.metadata(0)
-            if meta.get("data_sha256") == ts.data_sha256 and meta.get("package_version") == package_version():
+            if (meta.get("data_sha256") == ts.data_sha256 and meta.get("package_version") == package_version()
+                    and meta.get("model_code_sha256") == model_code_sha256()):
                 return meta
-            sys.stderr.write("interlayer: curated data or package version changed; rebuilding model version 0\n")
+            sys.stderr.write("interlayer: curated data, model code or package version changed; rebuilding model version 0\n")
         pipe, meta = fit_and_evaluate(ts, progress=progress)
         meta |= {"description": "shipped default: curated literature data", "parent_version": None}
         self.save(pipe, meta, version=0, replace=True)
@@ -191,6 +206,7 @@ def fit_and_evaluate(ts: Any, progress: bool = False, n_bootstrap: int = N_BOOTS
     meta = {
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "package_version": package_version(),
+        "model_code_sha256": model_code_sha256(),
         "libraries": library_versions(),
         "data_sha256": ts.data_sha256,
         "n_observations": pipe.named_steps["gap"].n_observations_,
