@@ -91,6 +91,8 @@ def _opt_float(lo: float | None = None, hi: float | None = None):
 _PCT = _opt_float(0.0, 100.0)
 _NONNEG = _opt_float(0.0)
 _TEMP_C = _opt_float(-273.15, 2000.0)
+#: Layer thicknesses and particle sizes of a cell, nm: at most 1 mm (the gap model's inputs stop there too).
+_LENGTH_NM = _opt_float(0.0, 1e6)
 
 
 class LiBinaryRow(_Row):
@@ -229,9 +231,10 @@ class OutcomeRow(_Row):
     estimated_fields: str = ""
     notes: str = ""
 
+    _length = field_validator("metal_thickness_nm", "carbon_thickness_nm", "metal_particle_size_nm",
+                              "carbon_particle_size_nm", mode="before")(lambda v: _LENGTH_NM(v))
     _nonneg = field_validator(
-        "metal_thickness_nm", "carbon_thickness_nm", "metal_carbon_mass_ratio", "metal_particle_size_nm",
-        "carbon_particle_size_nm", "fab_pressure_MPa", "stack_pressure_MPa", "current_density_mA_cm2",
+        "metal_carbon_mass_ratio", "fab_pressure_MPa", "stack_pressure_MPa", "current_density_mA_cm2",
         "areal_capacity_mAh_cm2", "nucleation_overpotential_mV", "ccd_mA_cm2", "interfacial_toughness_J_m2", "cycles",
         mode="before",
     )(lambda v: _NONNEG(v))

@@ -368,8 +368,13 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
 def _cmd_models(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from descriptors.errors import InputError
+
     reg = registry(args)
-    reg.ensure_default()
+    try:
+        reg.ensure_default()
+    except InputError:
+        pass  # a damaged version 0 is listed below with the file and the reason
     rows = []
     for v in reg.versions():
         status, m = reg.check(v)

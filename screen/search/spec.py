@@ -268,7 +268,10 @@ def _format_error(exc: ValidationError, label: str) -> str:
     if err["type"] == "missing":
         return f"{label}: missing key '{key}'"
     msg = err["msg"].removeprefix("Value error, ")
-    return f"{label}: key '{key}': {msg} (got {err.get('input')!r})"
+    got = err.get("input")
+    if isinstance(got, dict) or "(got " in msg:  # a whole table, or a message that already quotes the value
+        return f"{label}: key '{key}': {msg}"
+    return f"{label}: key '{key}': {msg} (got {got!r})"
 
 
 def parse_study(data: dict[str, Any], label: str = "study file") -> StudySpec:
