@@ -83,6 +83,8 @@ class ModelRegistry:
 
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = Path(root) if root is not None else default_model_dir()
+        if self.root.exists() and not self.root.is_dir():
+            raise InputError(f"{self.root}: cannot create the model registry (a file of that name exists; it must be a folder)")
 
     def versions(self) -> list[int]:
         """Version numbers present (a folder ``v<N>``), readable or not; :meth:`check` says which can be used."""
