@@ -36,11 +36,12 @@ def cache_dir() -> Path:
 
 
 @functools.cache
-def _code_digest() -> str:
+def code_digest(folders: tuple[str, ...] = _PACKAGES) -> str:
+    """sha256 of every Python source file under ``folders`` (paths from the install root, e.g. ``"screen/model"``)."""
     root = Path(__file__).resolve().parents[2]
     h = hashlib.sha256()
-    for pkg in _PACKAGES:
-        for p in sorted((root / pkg).rglob("*.py")):
+    for folder in folders:
+        for p in sorted((root / folder).rglob("*.py")):
             h.update(p.relative_to(root).as_posix().encode())
             h.update(p.read_bytes())
     return h.hexdigest()
@@ -48,7 +49,7 @@ def _code_digest() -> str:
 
 def fingerprint() -> str:
     """sha256 (16 hex) of the curated data's hashes and the package's source code."""
-    payload = json.dumps({"data": data_hashes(), "code": _code_digest()}, sort_keys=True)
+    payload = json.dumps({"data": data_hashes(), "code": code_digest()}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 

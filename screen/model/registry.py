@@ -18,8 +18,6 @@ Root: ``--model-dir``, else ``$INTERLAYER_MODEL_DIR``, else
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import os
 import sys
@@ -53,16 +51,12 @@ def package_version() -> str:
         return "0+unknown"
 
 
-@functools.cache
 def model_code_sha256() -> str:
     """sha256 of the source of the model and its descriptors (``screen/model``, ``descriptors``): version 0 is rebuilt
     when it changes, so an upgrade never leaves a default model the new code cannot read or would fit differently."""
-    root = Path(__file__).resolve().parents[2]
-    h = hashlib.sha256()
-    for p in sorted([*(root / "screen" / "model").glob("*.py"), *(root / "descriptors").rglob("*.py")]):
-        h.update(p.relative_to(root).as_posix().encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
+    from descriptors.data.memo import code_digest
+
+    return code_digest(("screen/model", "descriptors"))
 
 
 def library_versions() -> dict[str, str]:

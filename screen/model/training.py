@@ -244,7 +244,7 @@ def _metrics(y_true: np.ndarray, p: np.ndarray) -> dict[str, float | int]:
 
 
 #: Bootstrap members of each cross-validation fold's model: the held-out P is the members' mean, as in the
-#: registered model (fewer members than its 32, for time; the mean of 16 moves held-out P by about 0.01).
+#: registered model (fewer members than its 32, for time; measured LOSO log-loss: 0.60 with 8 members, 0.57 with 16).
 CV_BOOTSTRAP = 16
 
 

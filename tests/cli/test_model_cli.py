@@ -94,7 +94,8 @@ def test_calibrate_json_and_plot(capsys, model_env, tmp_path):
     assert status["toughness_100MPa_J_m2"] == "data-informed" and status["interface_ohm_cm2"] == "data-informed"
     assert status["composite_relief"] == "prior-set"
     ccd = {r["record_id"]: r for r in d["critical_currents"]}
-    assert ccd["WU26-a"]["in_sample_factor"] < 3  # the source paper's Mg/C, fitted with the other records
+    # out of sample: fitted without Spencer-Jolly 2023, its Ag-graphite CCD at 60 C (4 mA/cm2) within a factor of 3
+    assert ccd["SJ23-c"]["held_out_factor"] < 3
 
 
 HEADER = (datasets_dir() / "literature_outcomes.csv").read_text(encoding="utf-8").splitlines()[0]
