@@ -188,6 +188,7 @@ class OutcomeRow(_Row):
     study_id: str = Field(min_length=1)
     citation: str = Field(min_length=1)
     current_collector: str = ""
+    #: an element symbol, ``none`` (no metal layer), or empty when the source does not name the metal (never fitted)
     metal: str
     carbon: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     architecture: Literal["bilayer", "carbon_under_metal", "nanocomposite", "single_layer", "none"]
@@ -208,7 +209,13 @@ class OutcomeRow(_Row):
     nucleation_overpotential_mV: float | None = None
     initial_ce_pct: float | None = None
     average_ce_pct: float | None = None
+    #: a critical current the source states as one number (the current at which the cell shorted), mA/cm2
     ccd_mA_cm2: float | None = None
+    #: a critical current known only as an interval: the highest current the cell cycled at without shorting
+    #: (``ccd_lower``) and the lowest at which it shorted (``ccd_upper``), mA/cm2; either may be empty (a one-sided bound).
+    #: Fitted as an interval-censored observation, never as a point.
+    ccd_lower_mA_cm2: float | None = None
+    ccd_upper_mA_cm2: float | None = None
     interfacial_toughness_J_m2: float | None = None
     #: ``lower``/``upper`` when the paper gives only a bound (e.g. the tape failed before the interface did)
     toughness_bound: Literal["", "lower", "upper"] = ""
@@ -230,12 +237,17 @@ class OutcomeRow(_Row):
     confidence: str = ""
     estimated_fields: str = ""
     notes: str = ""
+    #: what a second, independent reader read to check the row (curated rows; a lab's own cells may leave it empty)
+    checked_from: str = ""
+    #: the second reading's verdict: ``confirmed``, ``corrected`` (see datasets/README.md, CHANGES) or ``unverifiable``
+    check: Literal["confirmed", "corrected", "unverifiable", ""] = ""
 
     _length = field_validator("metal_thickness_nm", "carbon_thickness_nm", "metal_particle_size_nm",
                               "carbon_particle_size_nm", mode="before")(lambda v: _LENGTH_NM(v))
     _nonneg = field_validator(
         "metal_carbon_mass_ratio", "fab_pressure_MPa", "stack_pressure_MPa", "current_density_mA_cm2",
-        "areal_capacity_mAh_cm2", "nucleation_overpotential_mV", "ccd_mA_cm2", "interfacial_toughness_J_m2", "cycles",
+        "areal_capacity_mAh_cm2", "nucleation_overpotential_mV", "ccd_mA_cm2", "ccd_lower_mA_cm2", "ccd_upper_mA_cm2",
+        "interfacial_toughness_J_m2", "cycles",
         mode="before",
     )(lambda v: _NONNEG(v))
     _pct = field_validator("initial_ce_pct", "average_ce_pct", mode="before")(lambda v: _PCT(v))
@@ -244,6 +256,8 @@ class OutcomeRow(_Row):
     @field_validator("metal")
     @classmethod
     def _metal(cls, v: str) -> str:
+        if v.strip() == "":
+            return ""
         return "none" if v.strip().lower() == "none" else check_metal(v)
 
     @model_validator(mode="after")
@@ -258,6 +272,13 @@ class OutcomeRow(_Row):
             raise ValueError("a bilayer needs both a metal and a carbon")
         if self.toughness_bound and self.interfacial_toughness_J_m2 is None:
             raise ValueError("toughness_bound needs the bound's value in interfacial_toughness_J_m2")
+        lo, hi = self.ccd_lower_mA_cm2, self.ccd_upper_mA_cm2
+        if self.ccd_mA_cm2 is not None and (lo is not None or hi is not None):
+            raise ValueError("give a critical current either as one stated value (ccd_mA_cm2) or as bounds "
+                             "(ccd_lower_mA_cm2 / ccd_upper_mA_cm2), not both")
+        if lo is not None and hi is not None and not lo < hi:
+            raise ValueError(f"ccd_lower_mA_cm2 ({lo:g}) must be below ccd_upper_mA_cm2 ({hi:g}): "
+                             "stable at the lower, shorted at the upper")
         if (self.metric_value is None) != (not self.metric):
             raise ValueError("metric and metric_value go together")
         return self

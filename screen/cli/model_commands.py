@@ -317,10 +317,10 @@ MAX_FRESH_ROWS = 300
 
 
 def _cmd_retrain(args: argparse.Namespace) -> int:
-    from descriptors.data.curated import OutcomeRow, read_validated_csv
+    from descriptors.data.curated import OutcomeRow, load_table, read_validated_csv
     from descriptors.data.files import file_sha256
     from screen.model.registry import fit_and_evaluate
-    from screen.model.training import in_sample, training_set
+    from screen.model.training import in_sample, repeated_observations, training_set
 
     fresh = read_validated_csv(args.results, OutcomeRow)
     if len(fresh) > MAX_FRESH_ROWS:
@@ -334,6 +334,11 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
     for a, b in conflicts:
         print(f"interlayer: warning: records {a} and {b} describe the same cell with opposite Li locations; both are kept "
               "(the model's lapse term absorbs conflicting reports)", file=sys.stderr)
+    repeats = repeated_observations(fresh, load_table("literature_outcomes.csv"))
+    for a, b, col in repeats:
+        print(f"interlayer: warning: fresh record {a} repeats curated record {b} ({col}, same cell and value): it is counted "
+              "twice; drop it unless it is a new cell", file=sys.stderr)
+    study_ids = sorted(map(str, fresh["study_id"].unique()))
     new_pipe, meta = fit_and_evaluate(ts, progress=True)
     old_rec, new_rec = in_sample(old_pipe, ts), in_sample(new_pipe, ts)
     changed = new_rec.loc[old_rec["predicted"].to_numpy() != new_rec["predicted"].to_numpy(), ["record_id", "metal", "carbon", "observed"]]
@@ -342,17 +347,19 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
                              p_after=new_rec.loc[changed.index, "p_under_carbon"].round(3))
     meta |= {"description": f"retrained with {Path(args.results).name}", "parent_version": old_meta["version"],
              "fresh_results": {"file": str(Path(args.results).resolve()), "sha256": file_sha256(Path(args.results)),
-                               "rows": int(len(fresh))}}
+                               "rows": int(len(fresh)), "study_ids": study_ids}}
     version = None if args.dry_run else reg.save(new_pipe, meta)
     payload = {"saved_version": version, "dry_run": bool(args.dry_run), "parent_version": old_meta["version"],
                "fresh_rows": int(len(fresh)), "data_sha256": ts.data_sha256,
-               "contradictions": [list(c) for c in conflicts],
+               "fresh_study_ids": study_ids, "contradictions": [list(c) for c in conflicts],
+               "repeats_of_curated": [list(r) for r in repeats],
                "metrics_before": old_meta["metrics"], "metrics_after": meta["metrics"],
                "changed_predictions": [{k: json_value(v) for k, v in r.items()} for r in changed.to_dict("records")]}
     if args.format == "json":
         sys.stdout.write(json.dumps(payload, indent=2, default=json_value) + "\n")
         return 0
-    print(f"validated {len(fresh)} fresh rows from {args.results}; merged with the curated data (unchanged)")
+    print(f"validated {len(fresh)} fresh rows from {args.results} (study_id: {', '.join(study_ids)}); merged with the "
+          "curated data (unchanged)")
     print(f"\nBefore (model v{old_meta['version']}):")
     emit(_metrics_rows(old_meta["metrics"]), "table")
     print("\nAfter (refit on curated + fresh):")

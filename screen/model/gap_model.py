@@ -55,7 +55,8 @@ the lithiated carbon) that does not grow with thickness: the source paper's 100 
 while Liao 2025's 13 um carbon plates Li underneath at 0.1 mA/cm2, which a barrier linear in thickness cannot both
 reproduce. Both share the measured activation energy of Li jumps in C6Li (Ea = 0.27 eV, Umegaki 2017; a constant,
 :data:`screen.model.parameters.SOURCED`). Measured critical currents of cells with carbon are fitted (log-normal,
-a factor of 2).
+a factor of 2); one known only as an interval ("stable at a, shorted at b") or a one-sided bound enters as
+interval-censored: the probability that the measured current falls inside it.
 
 **Fitting.** Maximum a posteriori over plating locations (Bernoulli; ``mixed`` = 0.5), voltage-dip presence
 (P(dip) = sigmoid((eta_cell - 5 mV) / 1 mV)), numeric overpotentials (log-normal, 30 %), toughness (log-normal,

@@ -207,6 +207,7 @@ def fit_and_evaluate(ts: Any, progress: bool = False, n_bootstrap: int = N_BOOTS
         "data_sha256": ts.data_sha256,
         "n_observations": pipe.named_steps["gap"].n_observations_,
         "n_fresh_records": ts.n_fresh,
+        "study_ids": sorted(map(str, ts.X["study_id"].unique())),
         "seed": seed,
         "n_bootstrap": n_bootstrap,
         "parameters": pipe.named_steps["gap"].params_,

@@ -27,6 +27,7 @@ import pandas as pd
 
 from descriptors.errors import InputError
 from screen.model.cells import CANDIDATE_COLUMNS, CellFeaturizer, preset_particle_size, validate_candidates
+from screen.model.likelihood import object_array
 
 #: literature_outcomes.csv column -> candidate column.
 OUTCOME_TO_CANDIDATE = {
@@ -67,6 +68,7 @@ def observations_from_outcomes(outcomes: pd.DataFrame, label: str = "literature_
         outcomes = outcomes[outcomes["electrolyte_class"].fillna("").isin(("sulfide", ""))]
     if "cell_type" in outcomes:
         outcomes = outcomes[outcomes["cell_type"].fillna("").isin(("anode_free", ""))]
+    outcomes = outcomes[outcomes["metal"].fillna("").astype(str) != ""]  # a metal the source does not name cannot be featurized
     outcomes = outcomes.reset_index(drop=True)
     cells = _cells(outcomes, label)
     parts, ys = [], []
@@ -90,12 +92,19 @@ def observations_from_outcomes(outcomes: pd.DataFrame, label: str = "literature_
     add(tough.notna() & (bound == ""), "toughness_J_m2", tough)
     add(tough.notna() & (bound == "lower"), "toughness_lower_J_m2", tough)
     add(tough.notna() & (bound == "upper"), "toughness_upper_J_m2", tough)
-    if "ccd_mA_cm2" in outcomes:  # the model's critical current exists only where there is a carbon to plate under
-        with_carbon = outcomes["carbon"].fillna("none").astype(str).str.lower() != "none"
+    # the model's critical current exists only where there is a carbon to plate under
+    with_carbon = outcomes["carbon"].fillna("none").astype(str).str.lower() != "none"
+    if "ccd_mA_cm2" in outcomes:
         add(outcomes["ccd_mA_cm2"].notna() & with_carbon, "ccd_mA_cm2", outcomes["ccd_mA_cm2"])
+    lo = outcomes["ccd_lower_mA_cm2"] if "ccd_lower_mA_cm2" in outcomes else pd.Series(np.nan, index=outcomes.index)
+    hi = outcomes["ccd_upper_mA_cm2"] if "ccd_upper_mA_cm2" in outcomes else pd.Series(np.nan, index=outcomes.index)
+    bounded = (lo.notna() | hi.notna()) & with_carbon
+    intervals = pd.Series([(a if pd.notna(a) else None, b if pd.notna(b) else None) for a, b in zip(lo, hi)],
+                          index=outcomes.index, dtype=object)
+    add(bounded, "ccd_mA_cm2", intervals)
     if not parts:
         raise InputError(f"{label}: no row has a plating location, dip, overpotential, toughness or critical current to fit")
-    return pd.concat(parts, ignore_index=True), np.asarray(ys, dtype=object)
+    return pd.concat(parts, ignore_index=True), object_array(ys)
 
 
 def observations_from_nucleation(table: pd.DataFrame, outcomes: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
@@ -145,6 +154,36 @@ def observations_from_nucleation(table: pd.DataFrame, outcomes: pd.DataFrame) ->
     return clean, np.asarray(ys, dtype=object), skipped
 
 
+#: Columns that say which cell a row describes, and the outcomes a row can state about it.
+_CELL = ("metal", "carbon", "architecture", "metal_thickness_nm", "carbon_thickness_nm", "fab_pressure_MPa",
+         "stack_pressure_MPa", "temperature_C", "current_density_mA_cm2", "areal_capacity_mAh_cm2")
+_OUTCOMES = (("li_location",), ("nucleation_dip",), ("nucleation_overpotential_mV",), ("ccd_mA_cm2",),
+             ("ccd_lower_mA_cm2", "ccd_upper_mA_cm2"), ("interfacial_toughness_J_m2", "toughness_bound"),
+             ("initial_ce_pct",), ("average_ce_pct",))
+
+
+def repeated_observations(fresh: pd.DataFrame, curated: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(fresh record_id, curated record_id, outcome) where a fresh row states the same outcome of the same cell
+    (equal conditions, equal value) as a curated row: a published observation entered again would count twice."""
+
+    def text(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+        return frame[cols].astype(object).where(frame[cols].notna(), "").astype(str)
+
+    cell = [c for c in _CELL if c in fresh.columns and c in curated.columns]
+    fk, ck = text(fresh, cell).agg("|".join, axis=1), text(curated, cell).agg("|".join, axis=1)
+    out = []
+    for group in _OUTCOMES:
+        cols = [c for c in group if c in fresh.columns and c in curated.columns]
+        if not cols:
+            continue
+        fv, cv = text(fresh, cols).agg("|".join, axis=1), text(curated, cols).agg("|".join, axis=1)
+        empty = "|".join([""] * len(cols))
+        seen = {(k, v): rid for k, v, rid in zip(ck, cv, curated["record_id"].astype(str)) if v != empty}
+        label = " / ".join(cols)
+        out += [(str(rid), seen[(k, v)], label) for k, v, rid in zip(fk, fv, fresh["record_id"]) if v != empty and (k, v) in seen]
+    return out
+
+
 @dataclass
 class TrainingSet:
     """Observations ready for the pipeline, and where they came from."""
@@ -179,7 +218,7 @@ def training_set(fresh: pd.DataFrame | None = None) -> TrainingSet:
     X, y = observations_from_outcomes(merged)
     Xn, yn, skipped = observations_from_nucleation(nuc, merged)
     if len(Xn):
-        X, y = pd.concat([X, Xn], ignore_index=True), np.concatenate([y, yn])
+        X, y = pd.concat([X, Xn], ignore_index=True), object_array([*y, *yn])
     return TrainingSet(X=X, y=y, skipped=skipped, data_sha256=data_hash(cur, nuc, *(frames[1:])),
                        n_fresh=0 if fresh is None else len(fresh))
 

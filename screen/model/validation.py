@@ -109,22 +109,37 @@ def validate(ts: TrainingSet, random_state: int = 0, n_resamples: int = 2000, pr
             "reliability": reliability(cv["loso"].predictions)}
 
 
+def _measured_interval(v: Any) -> tuple[float, float]:
+    """(lower, upper) of a measured critical current: equal ends for a stated value, 0 / inf for an open end."""
+    if isinstance(v, tuple | list):
+        lo, hi = v
+        return (0.0 if lo is None or pd.isna(lo) else float(lo)), (np.inf if hi is None or pd.isna(hi) else float(hi))
+    return float(v), float(v)
+
+
 def critical_currents(ts: TrainingSet, pipeline: Any, random_state: int = 0) -> pd.DataFrame:
     """Every measured critical current of a cell with carbon against the model's: fitted to all records (in sample,
-    with its interval) and fitted without the cell's study (held out). Currents in mA/cm2."""
+    with its interval) and fitted without the cell's whole study (every observable of it held out, so that a plating
+    location of the same cells cannot leak into the prediction). Currents in mA/cm2.
+
+    A measured current known only as an interval ("stable at lower, shorted at upper") is shown as its two ends;
+    ``*_factor`` is how far the prediction lies outside the measured interval, as a factor (1: inside it).
+    """
     from sklearn.base import clone
 
     ccd = (ts.X["observable"] == "ccd_mA_cm2").to_numpy()
     rows = []
     for study in pd.unique(ts.X.loc[ccd, "study_id"]):
-        test = ccd & (ts.X["study_id"] == study).to_numpy()
-        held = clone(pipeline).set_params(gap__n_bootstrap=0, gap__random_state=random_state).fit(ts.X[~test], ts.y[~test])
+        in_study = (ts.X["study_id"] == study).to_numpy()
+        test = ccd & in_study
+        held = clone(pipeline).set_params(gap__n_bootstrap=0, gap__random_state=random_state).fit(ts.X[~in_study], ts.y[~in_study])
         t_held = held.named_steps["gap"].predict_terms(held.named_steps["cells"].transform(ts.X[test]))
         t_all = pipeline.named_steps["gap"].predict_terms(pipeline.named_steps["cells"].transform(ts.X[test]))
         for i, (idx, r) in enumerate(ts.X[test].iterrows()):
+            lo, hi = _measured_interval(ts.y[idx])
             rows.append({"record_id": r["record_id"], "study_id": study, "metal": r["metal"], "carbon": r["carbon"],
                          "carbon_nm": r["carbon_nm"], "temperature_c": r["temperature_c"],
-                         "measured_mA_cm2": float(ts.y[idx]),
+                         "measured_lower_mA_cm2": lo, "measured_upper_mA_cm2": hi,
                          "in_sample_mA_cm2": float(t_all["critical_current_mA_cm2"].iloc[i]),
                          "in_sample_lo": float(t_all["critical_current_mA_cm2_lo"].iloc[i]),
                          "in_sample_hi": float(t_all["critical_current_mA_cm2_hi"].iloc[i]),
@@ -132,6 +147,10 @@ def critical_currents(ts: TrainingSet, pipeline: Any, random_state: int = 0) -> 
     out = pd.DataFrame(rows)
     if len(out):
         for col in ("in_sample_mA_cm2", "held_out_mA_cm2"):
-            with np.errstate(divide="ignore"):
-                out[col.replace("_mA_cm2", "_factor")] = np.exp(np.abs(np.log(out[col] / out["measured_mA_cm2"])))
+            pred = out[col].to_numpy(float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lower = out["measured_lower_mA_cm2"].to_numpy(float)
+                below = np.where(lower > 0, np.log(lower / pred), -np.inf)
+                above = np.log(pred / out["measured_upper_mA_cm2"].to_numpy(float))
+            out[col.replace("_mA_cm2", "_factor")] = np.exp(np.maximum(np.maximum(below, above), 0.0))
     return out

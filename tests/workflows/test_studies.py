@@ -269,9 +269,9 @@ def test_screen_explanations_and_reference(tmp_path, registry, capsys):
 def test_rank_diff_and_retraining_example_file(tmp_path):
     from descriptors.data.curated import OutcomeRow, read_validated_csv
 
-    fresh = read_validated_csv(STUDIES / "examples" / "fresh_results.csv", OutcomeRow)
+    fresh = read_validated_csv(STUDIES / "examples" / "lab_cells_template.csv", OutcomeRow)
     curated = pd.read_csv(ROOT / "datasets" / "literature_outcomes.csv")
-    assert not set(fresh["record_id"]) & set(curated["record_id"])
+    assert not set(fresh["record_id"]) & set(curated["record_id"]) and set(fresh["study_id"]) == {"EXAMPLE"}
     a = pd.DataFrame({"rank": [1, 2, 3], "metal": ["Mg", "Ag", "Zn"], "carbon": "c", "architecture": "bilayer", "score": [3, 2, 1.0]})
     b = a.assign(rank=[2, 1, 3], score=[2, 3, 1.0])
     summ, moved = ranking_shift(a, b, top=2)

@@ -89,8 +89,9 @@ def test_outcome_rows_are_physically_consistent(outcomes):
             bad.append(f"{rid}: single_layer needs exactly one of metal and carbon")
         if r["li_location"] in ("under_carbon", "above_carbon", "mixed") and carbon == "none":
             bad.append(f"{rid}: a location relative to the carbon needs a carbon")
-        if pd.notna(r["ccd_mA_cm2"]) and pd.notna(r["current_density_mA_cm2"]) and r["ccd_mA_cm2"] < r["current_density_mA_cm2"]:
-            bad.append(f"{rid}: cycled at {r['current_density_mA_cm2']} mA/cm2, above its own CCD {r['ccd_mA_cm2']}")
+        for col in ("ccd_mA_cm2", "ccd_upper_mA_cm2"):
+            if pd.notna(r[col]) and pd.notna(r["current_density_mA_cm2"]) and r[col] < r["current_density_mA_cm2"]:
+                bad.append(f"{rid}: cycled at {r['current_density_mA_cm2']} mA/cm2, above the current it shorted at ({r[col]})")
     assert bad == []
 
 
