@@ -149,6 +149,10 @@ def _cmd_screen(args: argparse.Namespace) -> int:
                        plots=not args.no_plots)
     out = Path(ranked.attrs["output"])
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    print(f"interlayer: model v{run['model']['version']} (data {run['model']['data_sha256'][:12]}) from {run['model']['registry']}",
+          file=sys.stderr)
+    if ranked.attrs.get("previous_run"):
+        print(f"interlayer: the earlier run of this study was moved to {ranked.attrs['previous_run']}", file=sys.stderr)
     cols = ["rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "metal_nm", "carbon_nm", "score", "margin_mV_lo",
             "sealed_fraction", "li_loss_pct", "cost_usd_m2", "metal_growth_nm", "wh_l_loss_pct"]
     top = ranked[cols].head(args.top).copy()

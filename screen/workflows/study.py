@@ -72,6 +72,60 @@ def _check_same_study(out: Path, spec: Any, resume: bool) -> None:
     with atomic_target(record) as tmp:
         tmp.write_text(json.dumps(_resolved(spec), indent=1, sort_keys=True), encoding="utf-8")
 
+#: Where a finished run of the same study is kept when the study is run again into its folder.
+PREVIOUS_SUFFIX = ".prev"
+
+
+def previous_folder(out: Path) -> Path:
+    """``runs/default`` -> ``runs/default.prev``: the finished run a rerun of the same study replaced."""
+    return out.with_name(out.name + PREVIOUS_SUFFIX)
+
+
+def _is_finished_run_of(out: Path, spec: Any) -> bool:
+    """True when ``out`` holds a finished run (``run.json``) of this very study (the recorded resolved study equals
+    this one, the trial count aside) whose journal nobody has written to since (a later, unfinished resume is not a
+    finished run: it must be resumed or overwritten on purpose)."""
+    import json
+
+    done, journal = out / "run.json", out / JOURNAL_NAME
+    if not done.is_file() or not (out / STUDY_RECORD).is_file():
+        return False
+    if journal.is_file() and journal.stat().st_mtime_ns > done.stat().st_mtime_ns:
+        return False
+    def where_left_out(d: Any) -> Any:  # the same folder, named with or without --output
+        if isinstance(d, dict) and isinstance(d.get("study"), dict):
+            d["study"].pop("output", None)
+        return d
+
+    try:
+        before = where_left_out(json.loads((out / STUDY_RECORD).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return False
+    return before == where_left_out(_resolved(spec))
+
+
+def _set_aside_finished_run(out: Path) -> Path:
+    """Move a finished run out of the way (to ``<out>.prev``, replacing an older one of this tool) so the study can run
+    again into ``out``; returns the folder it went to. Refused while another process runs in ``out``."""
+    prev = previous_folder(out)
+    if prev.exists():
+        require_own_folder(prev, ("run.json", JOURNAL_NAME))
+    with folder_lock(out):  # nobody is running in it now, and nobody can start while it moves
+        if prev.exists():
+            shutil.rmtree(prev)
+        out.rename(prev)
+    (prev / ".interlayer.lock").unlink(missing_ok=True)
+    return prev
+
+
+def _restore_finished_run(out: Path, prev: Path) -> None:
+    """Put the set-aside run back after the rerun failed or was interrupted (the partial rerun is discarded)."""
+    if out.exists() and not (out / "run.json").exists():
+        shutil.rmtree(out, ignore_errors=True)
+    if not out.exists():
+        prev.rename(out)
+
+
 def study_extras(spec: Any, pipeline: Any, ranked: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The ``[report]`` tables: ``explanations`` (why the top metals rank high) and ``vs_reference``."""
     from screen.analysis.explain import explain_top, versus_reference
@@ -137,9 +191,12 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
 
     Returns:
         The ranking (one row per metal/carbon/architecture, best feasible design, ranked by score).
+
+    Running a study again into a folder that holds a finished run of the *same* study (the trial count may differ)
+    replaces it: the earlier run is moved to ``<output>.prev`` (replacing an older one) and moved back if the new run
+    fails or is interrupted. A folder holding another study, an unfinished run or files not of this tool is refused.
     """
-    from screen.model.registry import ModelRegistry, library_versions, package_version
-    from screen.report.study_report import write_outputs
+    from screen.model.registry import ModelRegistry
     from screen.search.spec import load_study, require_kind
 
     if workers < 1:
@@ -155,6 +212,29 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
         from screen.search.optimize import make_storage
 
         make_storage(storage, out)  # fail before anything is written if the database is unreachable
+    set_aside = None
+    if not resume and not overwrite and storage is None and _is_finished_run_of(out, spec):
+        # a rerun of the same study: the finished run moves to <out>.prev and comes back if this run does not finish
+        set_aside = _set_aside_finished_run(out)
+    try:
+        result = _run_in_folder(spec, out, registry, pipeline, model_meta, t0, storage=storage, resume=resume,
+                                overwrite=overwrite, exhaustive=exhaustive, workers=workers, progress=progress, plots=plots)
+    except BaseException:
+        if set_aside is not None:
+            _restore_finished_run(out, set_aside)
+        raise
+    if set_aside is not None:
+        result.attrs["previous_run"] = str(set_aside)
+    return result
+
+
+def _run_in_folder(spec: Any, out: Path, registry: Any, pipeline: Any, model_meta: dict[str, Any], t0: float, *,
+                   storage: str | None, resume: bool, overwrite: bool, exhaustive: bool, workers: int, progress: bool,
+                   plots: bool) -> pd.DataFrame:
+    """The run itself, inside the output folder's lock (see :func:`run_study`)."""
+    from screen.model.registry import library_versions, package_version
+    from screen.report.study_report import write_outputs
+
     created = not out.exists()
     if not resume:
         require_own_folder(out, ("run.json", JOURNAL_NAME))  # before the lock file is made in somebody else's folder

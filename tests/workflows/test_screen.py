@@ -467,3 +467,45 @@ def test_two_processes_on_one_postgresql_study_one_killed_lose_and_duplicate_not
     assert sorted(t.number for t in trials) == list(range(len(trials)))  # nothing lost, no number twice
     run = json.loads((tmp_path / "b" / "run.json").read_text())
     assert run["completed_trials"] == n and run["failed_trials"] == states.get("FAIL", 0)
+
+
+def test_quickstart_command_runs_twice_in_a_fresh_folder(tmp_path, model_env):
+    """The README's first command, run twice in a new folder: both succeed, the first run is kept as runs/default.prev,
+    and the Python API example then runs the same study again with more trials."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "screen.cli", "screen", "--study", str(ROOT / "studies" / "default.toml"), "--trials", "60",
+           "--no-progress", "--no-plots"]
+    env = {**os.environ, "INTERLAYER_MODEL_DIR": str(model_env.root)}
+    first = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+    second = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, second.stderr
+    assert "runs/default.prev" in second.stderr and "model v0" in second.stderr
+    out, prev = tmp_path / "runs" / "default", tmp_path / "runs" / "default.prev"
+    assert (out / "run.json").is_file() and (prev / "run.json").is_file()
+    assert (out / "ranking.csv").read_text() == (prev / "ranking.csv").read_text()  # same study, same seed, same ranking
+    ranked = run_study(ROOT / "studies" / "default.toml", output=out, n_trials=80, model_dir=model_env.root,
+                       progress=False, plots=False)
+    assert ranked.attrs["previous_run"] == str(prev) and json.loads((out / "run.json").read_text())["n_trials"] == 80
+
+
+def test_a_rerun_that_fails_puts_the_earlier_run_back(tmp_path, registry, monkeypatch):
+    out = tmp_path / "r"
+    run_study(_study(tmp_path, n=20), output=out, model_dir=registry.root, progress=False, plots=False)
+    before = (out / "ranking.csv").read_text()
+    import screen.workflows.study as wf
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(wf, "optimize", broken)
+    with pytest.raises(KeyboardInterrupt):
+        run_study(_study(tmp_path, n=20), output=out, model_dir=registry.root, progress=False, plots=False)
+    assert (out / "ranking.csv").read_text() == before and not (tmp_path / "r.prev").exists()
+    different = _study(tmp_path, n=20).read_text().replace('"Hg"]', '"Hg", "Au"]')
+    (tmp_path / "other.toml").write_text(different)
+    monkeypatch.undo()
+    with pytest.raises(InputError, match="already holds a study"):  # another study in the same folder is still refused
+        run_study(tmp_path / "other.toml", output=out, model_dir=registry.root, progress=False, plots=False)
