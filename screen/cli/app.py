@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from screen.cli import descriptor_commands, model_commands, study_commands
 from screen.cli.common import EXIT_INPUT, Parser
+
+#: Exit status after Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention).
+EXIT_INTERRUPTED = 130
+#: Exit status when the system refused a write (disk full, quota, read-only, permission).
+EXIT_SYSTEM = 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,8 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 0
-    from descriptors.errors import DataIntegrityError, InputError
+    import errno
 
+    from descriptors.errors import DataIntegrityError, InputError
+    from screen.model.registry import announce_loads
+
+    announce_loads(True)  # every command says which model version it used
+    restore = _stop_on_sigterm()
     try:
         return int(args.func(args))
     except (InputError, DataIntegrityError) as exc:
@@ -67,3 +78,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         one_line = str(exc).replace("\r", "\\r").replace("\n", "\\n")
         sys.stderr.write(f"interlayer: error: {one_line}\n")
         return EXIT_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("interlayer: interrupted (a screening run can be continued with --resume)\n")
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        sys.stderr.write(f"interlayer: error: {exc.strerror}{where}; nothing half-written was kept, free space or "
+                         "choose another folder and run again (a screening run continues with --resume)\n")
+        return EXIT_SYSTEM
+    except Exception as exc:
+        if type(exc).__name__ != "StorageInternalError":  # optuna's, when the study database goes away mid-run
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0][:160]
+        sys.stderr.write(f"interlayer: error: the study database stopped answering ({first}); this worker's running "
+                         "trials stay RUNNING and are run again by --resume once the database is back\n")
+        return EXIT_SYSTEM
+    finally:
+        announce_loads(False)
+        restore()
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """Make SIGTERM stop a command the way Ctrl-C does (its workers are stopped and its outputs left whole), instead of
+    killing the process and orphaning them; returns what puts the previous handler back."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    return lambda: signal.signal(signal.SIGTERM, previous)

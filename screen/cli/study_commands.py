@@ -149,8 +149,6 @@ def _cmd_screen(args: argparse.Namespace) -> int:
                        plots=not args.no_plots)
     out = Path(ranked.attrs["output"])
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    print(f"interlayer: model v{run['model']['version']} (data {run['model']['data_sha256'][:12]}) from {run['model']['registry']}",
-          file=sys.stderr)
     if ranked.attrs.get("previous_run"):
         print(f"interlayer: the earlier run of this study was moved to {ranked.attrs['previous_run']}", file=sys.stderr)
     cols = ["rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "metal_nm", "carbon_nm", "score", "margin_mV_lo",

@@ -2,15 +2,20 @@
 
 Layout: ``<root>/v<N>/model.json`` (parameters, bootstrap ensemble, settings)
 and ``<root>/v<N>/metadata.json`` (data hash, package version, metrics, time,
-seed, training files). Version 0 is the shipped default: it is rebuilt
-reproducibly from the curated data (fixed seed) the first time it is needed,
-and again if the curated data or the package version changed. Retraining adds
-version N+1.
+seed, training files). Version 0 is built from the curated data: reproducibly
+(fixed seed) the first time it is needed, and again if the curated data, the
+model code or the package version changed. Retraining adds version N+1.
 
-Writes are atomic: a version is written into a temporary folder inside the
-root and renamed into place, so an interrupted write leaves the registry as
-it was. Models are stored as JSON (no pickle), so they are readable, diffable
-and safe to load.
+The *default* version (used when no version is asked for) is version 0 until a
+user pins another with :meth:`ModelRegistry.set_default` (``interlayer models
+default N``, kept in ``<root>/default.json``); retraining never moves it.
+
+Writes are atomic and serialised: a version is written into a temporary folder
+inside the root and renamed into place under a lock on ``<root>/.registry.lock``,
+so an interrupted write leaves the registry as it was and two processes saving
+at once get two versions. Version folders get the usual permissions (the umask),
+so a shared registry is readable by others. Models are stored as JSON (no
+pickle), so they are readable, diffable and safe to load.
 
 Root: ``--model-dir``, else ``$INTERLAYER_MODEL_DIR``, else
 ``$XDG_DATA_HOME/interlayer-screen/models`` (``~/.local/share/...``).
@@ -31,6 +36,22 @@ from descriptors.errors import InputError
 MODEL_DIR_ENV = "INTERLAYER_MODEL_DIR"
 SEED = 0
 N_BOOTSTRAP = 32
+DEFAULT_FILE = "default.json"
+LOCK_FILE = ".registry.lock"
+#: When true (the command line sets it), every load says on stderr which version and data it used.
+_ANNOUNCE = {"on": False}
+
+
+def announce_loads(on: bool = True) -> None:
+    """Say on stderr which model version (and data hash) each :meth:`ModelRegistry.load` returns (the CLI's habit)."""
+    _ANNOUNCE["on"] = on
+
+
+def _folder_mode() -> int:
+    """Permissions a folder made with ``mkdir`` would get here (0o777 less the umask)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o777 & ~mask
 
 
 def default_model_dir() -> Path:
@@ -121,37 +142,100 @@ class ModelRegistry:
             return f"model version {version}: metadata.json lacks its metrics", None
         return "ok", meta
 
+    def default_version(self) -> int:
+        """The version used when none is asked for: the pinned one (``default.json``), else 0."""
+        path = self.root / DEFAULT_FILE
+        if not path.is_file():
+            return 0
+        try:
+            v = json.loads(path.read_text(encoding="utf-8"))["version"]
+        except (OSError, ValueError, KeyError, TypeError):
+            raise InputError(f"{path}: not a valid default-version file; pin one again with 'interlayer models default N' "
+                             "or delete it (version 0 is then the default)") from None
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            raise InputError(f"{path}: default version must be a whole number >= 0, got {v!r}")
+        return v
+
+    def set_default(self, version: int) -> None:
+        """Pin the version used when none is asked for (it must exist and load)."""
+        status, _ = self.check(version) if version != 0 else ("ok", self.ensure_default())
+        if status != "ok":
+            raise InputError(f"cannot make version {version} the default: {status}")
+        from descriptors.atomic import atomic_target
+
+        with self._lock(), atomic_target(self.root / DEFAULT_FILE) as tmp:
+            tmp.write_text(json.dumps({"version": version}) + "\n", encoding="utf-8")
+
+    def delete(self, version: int) -> None:
+        """Remove a version; version 0 (rebuilt from the curated data) and the default are refused."""
+        import shutil
+
+        if version == 0:
+            raise InputError("version 0 is the model of the curated data and cannot be deleted")
+        if version == self.default_version():
+            raise InputError(f"version {version} is the default; pin another first ('interlayer models default N')")
+        final = self.root / f"v{version}"
+        if not final.is_dir():
+            raise InputError(f"model version {version} is not in {self.root} (have: {', '.join(map(str, self.versions())) or 'none'})")
+        with self._lock():
+            gone = self.root / f".v{version}-deleted-{os.getpid()}"
+            os.rename(final, gone)
+            shutil.rmtree(gone, ignore_errors=True)
+
     def load(self, version: int | None = None, progress: bool = False) -> tuple[Any, dict[str, Any]]:
-        """(fitted pipeline, metadata) of a version; default the latest (building version 0 if needed)."""
-        if version is None or version == 0:
-            self.ensure_default(progress=progress)
+        """(fitted pipeline, metadata) of a version; default :meth:`default_version` (building version 0 if needed)."""
         if version is None:
-            version = self.versions()[-1]
+            version = self.default_version()
+        if version == 0:
+            self.ensure_default(progress=progress)
         meta = self.metadata(version)
         try:
-            return pipeline_from_state(self._read(version, "model.json")), meta
+            pipeline = pipeline_from_state(self._read(version, "model.json"))
         except InputError as exc:
             raise InputError(f"model version {version} in {self.root}: {exc}") from None
+        if _ANNOUNCE["on"]:
+            sys.stderr.write(f"interlayer: model v{version} (data {str(meta.get('data_sha256', ''))[:12]}) from {self.root}\n")
+        return pipeline, meta
 
     def next_version(self) -> int:
         v = self.versions()
         return v[-1] + 1 if v else 0
 
+    def _lock(self) -> Any:
+        """Exclusive lock on the registry for the short moments that number, rename or delete versions."""
+        import fcntl
+        from contextlib import contextmanager
+
+        @contextmanager
+        def held() -> Any:
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise InputError(f"{self.root}: cannot create the model registry ({exc.strerror})") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+
+        return held()
+
     def save(self, pipeline: Any, metadata: dict[str, Any], version: int | None = None, replace: bool = False) -> int:
-        """Write a version atomically; return its number."""
-        version = self.next_version() if version is None else version
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"{self.root}: cannot create the model registry ({exc.strerror})") from None
-        final = self.root / f"v{version}"
-        if final.exists() and not replace:
-            raise InputError(f"{final} already exists; the registry changed while fitting, run again")
-        meta = dict(metadata) | {"version": version}
-        remove_stale_staging(self.root, ".v*-*")  # left by a write that was killed
-        with atomic_folder(final, replace=replace) as tmp:
-            (tmp / "model.json").write_text(json.dumps(pipeline_state(pipeline), indent=1), encoding="utf-8")
-            (tmp / "metadata.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+        """Write a version atomically; return its number. The number is taken under the registry lock, so two
+        processes saving at once get two versions and neither replaces the other."""
+        with self._lock():
+            version = self.next_version() if version is None else version
+            final = self.root / f"v{version}"
+            if final.exists() and not replace:
+                raise InputError(f"{final} already exists; the registry changed while fitting, run again")
+            meta = dict(metadata) | {"version": version}
+            remove_stale_staging(self.root, ".v*-*")  # left by a write that was killed
+            with atomic_folder(final, replace=replace) as tmp:
+                (tmp / "model.json").write_text(json.dumps(pipeline_state(pipeline), indent=1), encoding="utf-8")
+                (tmp / "metadata.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+                os.chmod(tmp, _folder_mode())
         return version
 
     def ensure_default(self, progress: bool = False) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,8 +35,16 @@ class BatchedJournalBackend(JournalFileBackend):
         self._pending.extend(logs)
 
     def flush(self) -> None:
-        """Write the pending operations (one lock, one fsync)."""
+        """Write the pending operations (one lock, one fsync). A write the system refuses (disk full) is undone: the file
+        is cut back to its length before the write, so it never ends in half a batch, and the operations stay pending."""
         if self._pending:
-            super().append_logs(self._pending)
+            path = self._file_path
+            size = os.path.getsize(path) if os.path.exists(path) else 0
+            try:
+                super().append_logs(self._pending)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.truncate(path, size)
+                raise
             self._on_disk += len(self._pending)
             self._pending = []

@@ -139,7 +139,10 @@ def make_storage(storage: str | None, out_dir: Path, batched: bool = False) -> A
 
     if storage is None:
         path = str(out_dir / JOURNAL_NAME)
-        return JournalStorage(BatchedJournalBackend(path) if batched else JournalFileBackend(path))
+        try:
+            return JournalStorage(BatchedJournalBackend(path) if batched else JournalFileBackend(path))
+        except JOURNAL_DAMAGE as exc:
+            raise damaged_journal(path, exc) from None
     if "://" not in storage:
         raise InputError(f"--storage: '{storage}' is not a database URL (e.g. postgresql://user@127.0.0.1:5432/db)")
     try:
@@ -156,6 +159,17 @@ def make_storage(storage: str | None, out_dir: Path, batched: bool = False) -> A
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"--storage {redact_url(storage)}: cannot open the study storage ({first[:200]})") from None
+
+
+#: What reading a damaged or crafted journal raises inside optuna (unknown op codes, lines that are not JSON objects,
+#: binary bytes, absurd nesting): turned into one line naming the file.
+JOURNAL_DAMAGE = (ValueError, TypeError, KeyError, AssertionError, AttributeError, IndexError, UnicodeDecodeError,
+                  RecursionError)
+
+
+def damaged_journal(path: str | Path, exc: BaseException) -> InputError:
+    return InputError(f"{path}: not a study journal this tool can read ({type(exc).__name__}); keep it aside and start "
+                      "again with --overwrite")
 
 
 #: Environment variable: seconds between the heartbeats of a shared (database) study's running trials.
@@ -280,6 +294,8 @@ def run_batches(study: Any, spec: Any, evaluator: DesignEvaluator, n_trials: int
             designs = pd.DataFrame([suggest(t, spec) for t in trials])
             r = evaluator.evaluate_table(designs)
         except BaseException as exc:
+            if not isinstance(exc, Exception):  # Ctrl-C or SIGTERM: leave the batch as a kill would, for an exact resume
+                raise
             for t in trials:
                 study.tell(t, state=TrialState.FAIL)
             _flush(study)
@@ -339,7 +355,12 @@ def optimize(spec: Any, pipeline: Any, *, out_dir: Path, storage_url: str | None
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     evaluator = evaluator or DesignEvaluator(spec, pipeline)
     storage = make_storage(storage_url, out_dir, batched=workers <= 1)
-    names = [s.study_name for s in optuna.get_all_study_summaries(storage)] if resume or storage_url else []
+    try:
+        names = [s.study_name for s in optuna.get_all_study_summaries(storage)] if resume or storage_url else []
+    except JOURNAL_DAMAGE as exc:
+        if storage_url:
+            raise
+        raise damaged_journal(out_dir / JOURNAL_NAME, exc) from None
     exists = spec.study.name in names
     if resume and not exists:
         raise InputError(f"--resume: no study '{spec.study.name}' in {'the storage' if storage_url else out_dir / JOURNAL_NAME}")

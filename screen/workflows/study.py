@@ -54,8 +54,10 @@ def _check_same_study(out: Path, spec: Any, resume: bool) -> None:
     if resume and record.is_file():
         try:
             before = json.loads(record.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(f"--resume: {record} is not readable ({exc}); start again with --overwrite") from None
+        except (OSError, ValueError, RecursionError) as exc:
+            raise InputError(f"--resume: {record} is not readable ({type(exc).__name__}); start again with --overwrite") from None
+        if not isinstance(before, dict):
+            raise InputError(f"--resume: {record} is not a study record this tool wrote; start again with --overwrite")
         now = _resolved(spec)
         changed = []
         for t in sorted(set(before) | set(now)):
@@ -99,7 +101,7 @@ def _is_finished_run_of(out: Path, spec: Any) -> bool:
 
     try:
         before = where_left_out(json.loads((out / STUDY_RECORD).read_text(encoding="utf-8")))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return False
     return before == where_left_out(_resolved(spec))
 
@@ -201,6 +203,9 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
 
     if workers < 1:
         raise InputError(f"--workers must be at least 1, got {workers}")
+    if resume and overwrite:
+        raise InputError("--resume and --overwrite contradict each other (continue the run, or discard it and start "
+                         "again): give one")
     spec = load_study(study, overrides={"study": {"n_trials": n_trials, "seed": seed, "model_version": model_version,
                                                   "output": str(output) if output is not None else None}})
     require_kind(spec, "screen", "interlayer screen")
@@ -237,7 +242,9 @@ def _run_in_folder(spec: Any, out: Path, registry: Any, pipeline: Any, model_met
 
     created = not out.exists()
     if not resume:
-        require_own_folder(out, ("run.json", JOURNAL_NAME))  # before the lock file is made in somebody else's folder
+        # before the lock file is made in somebody else's folder; a folder holding only the study record is a run of
+        # this tool killed before its journal existed
+        require_own_folder(out, ("run.json", JOURNAL_NAME, STUDY_RECORD))
     locked = False
     try:
         with folder_lock(out):
