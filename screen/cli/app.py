@@ -69,10 +69,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from descriptors.errors import DataIntegrityError, InputError
     from screen.model.registry import announce_loads
 
-    announce_loads(True)  # every command says which model version it used
+    announce_loads(True)  # a command that succeeds says which model version it used
     restore = _stop_on_sigterm()
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        for line in announce_loads(True):
+            sys.stderr.write(f"interlayer: used {line}\n")
+        return code
     except (InputError, DataIntegrityError) as exc:
         # one line, whatever the message quotes (a CSV cell may hold a line break)
         one_line = str(exc).replace("\r", "\\r").replace("\n", "\\n")

@@ -41,10 +41,10 @@ def add_calibrate(sub: Any) -> None:
                          "against the model's, in sample and held out; a reliability plot "
                          "and the predicted margin per record. The fit is model version 0 "
                          "of the registry (built once, reused).")
-    cal.add_argument("--plot", metavar="PNG", default="calibration_margins.png",
-                     help="margin-per-record figure (default: calibration_margins.png; '' for none)")
-    cal.add_argument("--reliability-plot", metavar="PNG", default="calibration_reliability.png",
-                     help="reliability plot of the held-out predictions (default: calibration_reliability.png; '' for none)")
+    cal.add_argument("--plot", metavar="PNG", default=None,
+                     help="write the margin-per-record figure to this file (default: no figure)")
+    cal.add_argument("--reliability-plot", metavar="PNG", default=None,
+                     help="write the reliability plot of the held-out predictions to this file (default: no figure)")
     cal.add_argument("--alternatives", action="store_true",
                      help="also show how the leave-one-study-out metrics move under the modelling choices considered")
     cal.add_argument("--loo", action="store_true",
@@ -94,6 +94,10 @@ def add_retrain(sub: Any) -> None:
                         "after and the predictions that changed class, and save the next model version.")
     rt.add_argument("results", metavar="CSV", help="fresh results in the literature_outcomes.csv schema")
     rt.add_argument("--dry-run", action="store_true", help="do everything but save")
+    rt.add_argument("--make-default", action="store_true",
+                    help="also make the saved version the default (otherwise the default version does not change)")
+    rt.add_argument("--model", type=integer("--model", minimum=0), metavar="VERSION",
+                    help="version to compare against (default: the default version)")
     rt.add_argument("--model-dir", metavar="DIR", help=REG_HELP)
     rt.add_argument("--format", **FORMAT)
     rt.set_defaults(func=_cmd_retrain)
@@ -101,12 +105,44 @@ def add_retrain(sub: Any) -> None:
 
 def add_models(sub: Any) -> None:
     """``interlayer models``."""
-    mo = sub.add_parser("models", help="model registry", description="Inspect the model registry.")
+    mo = sub.add_parser("models", help="model registry: list versions, pin the default, delete one",
+                        description="Inspect and manage the model registry. The default version (used when a command is "
+                        "not given --model) is version 0, the model of the curated data, until you pin another; "
+                        "retrain never moves it.")
     mo_sub = mo.add_subparsers(dest="models_command", metavar="ACTION", parser_class=Parser, required=True)
-    ml = mo_sub.add_parser("list", help="list model versions with their data hash and metrics")
+    ml = mo_sub.add_parser("list", help="list model versions with their data hash, metrics and which is the default")
     ml.add_argument("--model-dir", metavar="DIR", help=REG_HELP)
     ml.add_argument("--format", **FORMAT)
     ml.set_defaults(func=_cmd_models)
+    md = mo_sub.add_parser("default", help="show the default version, or pin one",
+                           description="Without VERSION: print the default version. With VERSION: make it the default "
+                           "(it must exist and load).", epilog="Example: interlayer models default 2")
+    md.add_argument("version", nargs="?", type=integer("VERSION", minimum=0), metavar="VERSION")
+    md.add_argument("--model-dir", metavar="DIR", help=REG_HELP)
+    md.set_defaults(func=_cmd_models_default)
+    mx = mo_sub.add_parser("delete", help="delete a version (not version 0, not the default)",
+                           description="Delete a model version from the registry. Version 0 (rebuilt from the curated "
+                           "data) and the default version are refused.", epilog="Example: interlayer models delete 3")
+    mx.add_argument("version", type=integer("VERSION", minimum=0), metavar="VERSION")
+    mx.add_argument("--model-dir", metavar="DIR", help=REG_HELP)
+    mx.set_defaults(func=_cmd_models_delete)
+
+
+def _cmd_models_default(args: argparse.Namespace) -> int:
+    reg = registry(args)
+    if args.version is not None:
+        reg.set_default(args.version)
+        print(f"model version {args.version} is now the default in {reg.root}")
+    else:
+        print(reg.default_version())
+    return 0
+
+
+def _cmd_models_delete(args: argparse.Namespace) -> int:
+    reg = registry(args)
+    reg.delete(args.version)
+    print(f"deleted model version {args.version} from {reg.root}")
+    return 0
 
 
 def _metrics_rows(metrics: dict[str, Any]) -> Any:
@@ -328,7 +364,7 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
                          f"leave-one-study-out validation (a few seconds per study on two cores), so more than {MAX_FRESH_ROWS} "
                          "rows would take many minutes: split the file and retrain in steps")
     reg = registry(args)
-    old_pipe, old_meta = reg.load(None)
+    old_pipe, old_meta = reg.load(args.model)
     ts = training_set(fresh)
     conflicts = contradictions(ts)
     for a, b in conflicts:
@@ -349,7 +385,11 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
              "fresh_results": {"file": str(Path(args.results).resolve()), "sha256": file_sha256(Path(args.results)),
                                "rows": int(len(fresh)), "study_ids": study_ids}}
     version = None if args.dry_run else reg.save(new_pipe, meta)
-    payload = {"saved_version": version, "dry_run": bool(args.dry_run), "parent_version": old_meta["version"],
+    if version is not None and args.make_default:
+        reg.set_default(version)
+    default = reg.default_version()
+    payload = {"saved_version": version, "default_version": default, "dry_run": bool(args.dry_run),
+               "parent_version": old_meta["version"],
                "fresh_rows": int(len(fresh)), "data_sha256": ts.data_sha256,
                "fresh_study_ids": study_ids, "contradictions": [list(c) for c in conflicts],
                "repeats_of_curated": [list(r) for r in repeats],
@@ -367,8 +407,13 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
     print("\nPredictions that changed class:" + ("" if len(changed) else " none"))
     if len(changed):
         emit(changed, "table")
-    print("\n" + (f"saved as model version {version} in {reg.root}" if version is not None
-                  else "dry run: nothing saved"))
+    if version is None:
+        print("\ndry run: nothing saved")
+    elif default == version:
+        print(f"\nsaved as model version {version} in {reg.root}; it is now the default")
+    else:
+        print(f"\nsaved as model version {version} in {reg.root}; the default stays version {default} (use the new one "
+              f"with --model {version}, or pin it: interlayer models default {version})")
     return 0
 
 
@@ -383,13 +428,17 @@ def _cmd_models(args: argparse.Namespace) -> int:
     except InputError:
         pass  # a damaged version 0 is listed below with the file and the reason
     rows = []
+    default = reg.default_version()
     for v in reg.versions():
         status, m = reg.check(v)
         if m is None:
-            rows.append({"version": v, "status": status})
+            rows.append({"version": v, "default": v == default, "status": status})
             continue
-        rows.append({"version": v, "status": "ok", "created_utc": m.get("created_utc"), "package_version": m.get("package_version"),
-                     "data_sha256": str(m.get("data_sha256", ""))[:12], "parent": m.get("parent_version"),
+        parent = m.get("parent_version")
+        rows.append({"version": v, "default": v == default, "status": "ok", "created_utc": m.get("created_utc"),
+                     "package_version": m.get("package_version"),
+                     "data_sha256": str(m.get("data_sha256", ""))[:12], "parent": "" if parent is None else str(parent),
+                     "study_ids_added": ";".join((m.get("fresh_results") or {}).get("study_ids", [])),
                      "loso_balanced_accuracy": round(m["metrics"]["loso"]["gap_model"]["balanced_accuracy"], 3),
                      "description": m.get("description", "")})
     if args.format == "table":

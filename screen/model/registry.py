@@ -38,13 +38,16 @@ SEED = 0
 N_BOOTSTRAP = 32
 DEFAULT_FILE = "default.json"
 LOCK_FILE = ".registry.lock"
-#: When true (the command line sets it), every load says on stderr which version and data it used.
-_ANNOUNCE = {"on": False}
+#: When on (the command line turns it on), every load is recorded so the command can say which version it used.
+_ANNOUNCE: dict[str, Any] = {"on": False, "loaded": []}
 
 
-def announce_loads(on: bool = True) -> None:
-    """Say on stderr which model version (and data hash) each :meth:`ModelRegistry.load` returns (the CLI's habit)."""
-    _ANNOUNCE["on"] = on
+def announce_loads(on: bool = True) -> list[str]:
+    """Start (``on``) or stop recording which model version and data hash each :meth:`ModelRegistry.load` returns;
+    returns the lines recorded so far (the CLI prints them on stderr when a command succeeds)."""
+    lines = list(dict.fromkeys(_ANNOUNCE["loaded"]))
+    _ANNOUNCE["on"], _ANNOUNCE["loaded"] = on, []
+    return lines
 
 
 def _folder_mode() -> int:
@@ -194,7 +197,7 @@ class ModelRegistry:
         except InputError as exc:
             raise InputError(f"model version {version} in {self.root}: {exc}") from None
         if _ANNOUNCE["on"]:
-            sys.stderr.write(f"interlayer: model v{version} (data {str(meta.get('data_sha256', ''))[:12]}) from {self.root}\n")
+            _ANNOUNCE["loaded"].append(f"model v{version} (data {str(meta.get('data_sha256', ''))[:12]}) from {self.root}")
         return pipeline, meta
 
     def next_version(self) -> int:

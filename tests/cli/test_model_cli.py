@@ -129,19 +129,32 @@ def test_retrain_dry_run_then_save(capsys, private_registry, tmp_path):
     d = json.loads(out)
     assert code == 0 and d["saved_version"] is None
     assert d["metrics_after"]["loso"]["gap_model"]["n"] == d["metrics_before"]["loso"]["gap_model"]["n"] + 1
-    assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
-    code, out, _ = run(capsys, "retrain", str(fresh), "--model-dir", str(private_registry), "--format", "json")
-    assert code == 0 and json.loads(out)["saved_version"] == 1
+    assert sorted(p.name for p in private_registry.iterdir() if not p.name.startswith(".")) == ["v0"]
+    code, out, err = run(capsys, "retrain", str(fresh), "--model-dir", str(private_registry))
+    assert code == 0 and "saved as model version 1" in out and "the default stays version 0" in out
     assert file_sha256(curated) == before_hash
     code, out, _ = run(capsys, "models", "list", "--model-dir", str(private_registry), "--format", "json")
     rows = json.loads(out)
-    assert [r["version"] for r in rows] == [0, 1] and rows[1]["parent"] == 0
-    code, out, _ = run(capsys, "predict", "--metal", "Zn", "--carbon", "carbon_black", "--model-dir", str(private_registry),
-                       "--format", "json")
-    assert json.loads(out)["model_version"] == 1
-    code, out, _ = run(capsys, "predict", "--metal", "Zn", "--carbon", "carbon_black", "--model", "0",
-                       "--model-dir", str(private_registry), "--format", "json")
-    assert json.loads(out)["model_version"] == 0
+    assert [r["version"] for r in rows] == [0, 1] and rows[1]["parent"] == "0" and [r["default"] for r in rows] == [True, False]
+
+    def used(*extra):
+        code, out, err = run(capsys, "predict", "--metal", "Zn", "--carbon", "carbon_black", "--model-dir", str(private_registry),
+                             "--format", "json", *extra)
+        assert code == 0
+        return json.loads(out)["model_version"], err
+
+    version, err = used()
+    assert version == 0 and "model v0 (data " in err  # retrain does not move the default, and every command says which
+    assert used("--model", "1")[0] == 1
+    assert run(capsys, "models", "default", "1", "--model-dir", str(private_registry))[0] == 0
+    assert used()[0] == 1 and run(capsys, "models", "default", "--model-dir", str(private_registry))[1].strip() == "1"
+    code, _, err = run(capsys, "models", "delete", "1", "--model-dir", str(private_registry))
+    assert code == 2 and "is the default" in err
+    assert run(capsys, "models", "delete", "0", "--model-dir", str(private_registry))[0] == 2
+    assert run(capsys, "models", "default", "0", "--model-dir", str(private_registry))[0] == 0
+    assert run(capsys, "models", "delete", "1", "--model-dir", str(private_registry))[0] == 0
+    assert sorted(p.name for p in private_registry.iterdir() if p.name.startswith("v")) == ["v0"]
+    assert run(capsys, "models", "default", "1", "--model-dir", str(private_registry))[0] == 2  # gone
 
 
 def test_retrain_the_lab_template_records_its_study_and_flags_repeats(capsys, private_registry):
@@ -165,7 +178,7 @@ def test_retrain_bad_rows_exit_2_nothing_saved(capsys, private_registry, tmp_pat
     fresh.write_text(FRESH.format(loc=loc))
     code, _, err = run(capsys, "retrain", str(fresh), "--model-dir", str(private_registry))
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
-    assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
+    assert sorted(p.name for p in private_registry.iterdir() if not p.name.startswith(".")) == ["v0"]
 
 
 def test_retrain_names_the_fresh_files_line_for_an_absurd_thickness(capsys, private_registry, tmp_path):
@@ -173,7 +186,7 @@ def test_retrain_names_the_fresh_files_line_for_an_absurd_thickness(capsys, priv
     fresh.write_text(FRESH.format(loc="above_carbon").replace(",200,", ",1e308,"))
     code, _, err = run(capsys, "retrain", str(fresh), "--model-dir", str(private_registry))
     assert code == 2 and "fresh.csv: line 2, column 'metal_thickness_nm'" in err and len(err.strip().splitlines()) == 1
-    assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
+    assert sorted(p.name for p in private_registry.iterdir() if not p.name.startswith(".")) == ["v0"]
 
 
 def test_retrain_rejects_repeated_record_ids(capsys, private_registry, tmp_path):
@@ -182,7 +195,7 @@ def test_retrain_rejects_repeated_record_ids(capsys, private_registry, tmp_path)
     fresh.write_text(text + text.splitlines()[1] + "\n")
     code, _, err = run(capsys, "retrain", str(fresh), "--model-dir", str(private_registry))
     assert code == 2 and "repeat record_id 'LAB-1'" in err and len(err.strip().splitlines()) == 1
-    assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
+    assert sorted(p.name for p in private_registry.iterdir() if not p.name.startswith(".")) == ["v0"]
 
 
 def test_predict_output_naming_a_folder_is_refused(capsys, model_env, tmp_path):
@@ -195,7 +208,7 @@ def test_retrain_rejects_misspelled_column(capsys, private_registry, tmp_path):
     fresh.write_text(FRESH.format(loc="above_carbon").replace("li_location", "li_locaton"))
     code, _, err = run(capsys, "retrain", str(fresh), "--model-dir", str(private_registry))
     assert code == 2 and "li_loc" in err
-    assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
+    assert sorted(p.name for p in private_registry.iterdir() if not p.name.startswith(".")) == ["v0"]
 
 
 @pytest.mark.parametrize("damage", ["truncate", "empty", "bytes", "missing"])
@@ -231,7 +244,7 @@ def test_registry_write_is_atomic(private_registry, monkeypatch, gap_pipeline):
     monkeypatch.setattr(registry_mod, "pipeline_state", boom)
     with pytest.raises(OSError):
         reg.save(gap_pipeline, {"note": "should not land"})
-    assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
+    assert sorted(p.name for p in private_registry.iterdir() if not p.name.startswith(".")) == ["v0"]
     assert reg.versions() == [0]
 
 
@@ -242,7 +255,7 @@ def test_retrain_refuses_a_file_too_large_to_cross_validate_in_reasonable_time(c
     fresh.write_text("\n".join([header, *rows]) + "\n")
     code, _, err = run(capsys, "retrain", str(fresh), "--model-dir", str(private_registry))
     assert code == 2 and "301 rows" in err and "split the file" in err and len(err.strip().splitlines()) == 1
-    assert sorted(p.name for p in private_registry.iterdir()) == ["v0"]
+    assert sorted(p.name for p in private_registry.iterdir() if not p.name.startswith(".")) == ["v0"]
 
 
 def test_retrain_warns_about_the_same_cell_reported_both_ways(capsys, private_registry, tmp_path):

@@ -482,7 +482,7 @@ def test_quickstart_command_runs_twice_in_a_fresh_folder(tmp_path, model_env):
     assert first.returncode == 0, first.stderr
     second = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, second.stderr
-    assert "runs/default.prev" in second.stderr and "model v0 (data " in second.stderr
+    assert "runs/default.prev" in second.stderr and "used model v0 (data " in second.stderr
     out, prev = tmp_path / "runs" / "default", tmp_path / "runs" / "default.prev"
     assert (out / "run.json").is_file() and (prev / "run.json").is_file()
     assert (out / "ranking.csv").read_text() == (prev / "ranking.csv").read_text()  # same study, same seed, same ranking

@@ -1,0 +1,181 @@
+"""Ordinary interruptions lose nothing: Ctrl-C or SIGTERM mid-batch, a disk that fills during a journal write, a run
+killed before its journal existed, damaged journals and study records, and flag combinations that would delete a run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from screen.cli import main
+from screen.workflows.study import run_study
+
+SMALL = """
+[study]
+name = "small"
+seed = 0
+n_trials = {n}
+population_size = 20
+
+[space]
+metals = ["Mg", "Ag", "Zn", "Sn", "Al", "Cu"]
+carbons = ["c60_film", "carbon_black", "graphite"]
+carbon_nm = [100.0, 10000.0]
+
+[exhaustive]
+grid_first = false
+"""
+
+
+def _study(tmp_path: Path, n: int) -> Path:
+    p = tmp_path / f"s{n}.toml"
+    p.write_text(SMALL.format(n=n))
+    return p
+
+
+def test_resume_with_overwrite_is_refused_and_the_finished_run_survives(tmp_path, registry, capsys):
+    out = tmp_path / "r"
+    run_study(_study(tmp_path, 20), output=out, model_dir=registry.root, progress=False, plots=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    code = main(["screen", "--study", str(_study(tmp_path, 20)), "--output", str(out), "--resume", "--overwrite",
+                 "--model-dir", str(registry.root), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and "contradict" in err and len(err.strip().splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+def test_ctrl_c_mid_batch_leaves_it_as_a_kill_would_and_resume_matches_the_uninterrupted_run(tmp_path, registry, monkeypatch):
+    """The interrupted batch is not told FAIL (it was, and the resumed ranking then differed): the resumed study's
+    completed trials equal an uninterrupted run's."""
+    import optuna
+
+    import screen.search.optimize as opt
+
+    full = tmp_path / "full"
+    run_study(_study(tmp_path, 80), output=full, model_dir=registry.root, progress=False, plots=False)
+    part = tmp_path / "part"
+    real, calls = opt.DesignEvaluator.evaluate_table, {"n": 0}
+
+    def interrupted(self, designs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(self, designs)
+
+    monkeypatch.setattr(opt.DesignEvaluator, "evaluate_table", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_study(_study(tmp_path, 80), output=part, model_dir=registry.root, progress=False, plots=False)
+    monkeypatch.undo()
+    storage = opt.make_storage(None, part)
+    states = [t.state.name for t in optuna.load_study(study_name="small", storage=storage).get_trials()]
+    assert "FAIL" not in states and len(states) == 40  # two whole batches, nothing of the third
+    run_study(_study(tmp_path, 80), output=part, model_dir=registry.root, progress=False, plots=False, resume=True)
+    assert (part / "ranking.csv").read_text() == (full / "ranking.csv").read_text()
+
+
+def test_a_journal_write_the_disk_refuses_is_cut_back(tmp_path, monkeypatch):
+    """Half a batch written before ENOSPC is removed, the batch stays pending, and the next flush writes it whole."""
+    import errno
+
+    from optuna.storages.journal import JournalFileBackend
+
+    from screen.search.journal import BatchedJournalBackend
+
+    path = tmp_path / "study.journal"
+    b = BatchedJournalBackend(str(path))
+    b.append_logs([{"op_code": 0, "worker_id": "w", "study_name": "s", "directions": [1]}])
+    b.flush()
+    good = path.read_bytes()
+    real = JournalFileBackend.append_logs
+
+    def disk_full(self, logs):
+        with open(self._file_path, "ab") as fh:
+            fh.write(b'{"op_code": 4, "worker_id": "w", "stu')  # half a line, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device", self._file_path)
+
+    b.append_logs([{"op_code": 4, "worker_id": "w", "study_id": 0}])
+    monkeypatch.setattr(JournalFileBackend, "append_logs", disk_full)
+    with pytest.raises(OSError):
+        b.flush()
+    assert path.read_bytes() == good
+    monkeypatch.setattr(JournalFileBackend, "append_logs", real)
+    b.flush()
+    assert path.read_bytes().startswith(good) and path.read_bytes().count(b"\n") == 2
+
+
+def test_disk_full_is_one_line_at_the_command_line(tmp_path, capsys, model_env, monkeypatch):
+    import errno
+
+    import screen.workflows.study as wf
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "r" / "study.journal"))
+
+    monkeypatch.setattr(wf, "optimize", full)
+    code = main(["screen", "--study", str(_study(tmp_path, 20)), "--output", str(tmp_path / "r"), "--no-progress"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len([line for line in err if "error" in line]) == 1 and "No space left on device" in err[-1]
+
+
+@pytest.mark.parametrize("content", [
+    '{"op_code": 99, "worker_id": "x"}\n',
+    "[1, 2, 3]\n",
+    "[" * 100_000 + "]" * 100_000 + "\n",
+])
+def test_a_crafted_journal_is_one_line(tmp_path, capsys, model_env, content):
+    out = tmp_path / "r"
+    run_study(_study(tmp_path, 20), output=out, model_dir=model_env.root, progress=False, plots=False)
+    (out / "study.journal").write_text(content)
+    code = main(["screen", "--study", str(_study(tmp_path, 40)), "--output", str(out), "--resume", "--no-progress"])
+    err = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert code == 2 and len(err) == 1 and "not a study journal this tool can read" in err[0]
+
+
+@pytest.mark.parametrize("record", ["[1, 2]", "[" * 100_000 + "]" * 100_000])
+def test_a_crafted_study_record_is_one_line(tmp_path, capsys, model_env, record):
+    out = tmp_path / "r"
+    run_study(_study(tmp_path, 20), output=out, model_dir=model_env.root, progress=False, plots=False)
+    (out / "study.json").write_text(record)
+    code = main(["screen", "--study", str(_study(tmp_path, 40)), "--output", str(out), "--resume", "--no-progress"])
+    err = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert code == 2 and len(err) == 1 and "study.json" in err[0]
+
+
+def test_a_run_killed_before_its_journal_existed_can_be_run_again(tmp_path, registry):
+    """Killed after study.json was written and before the journal: the folder is this tool's and a plain rerun works."""
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "study.json").write_text(json.dumps({"study": {}}))
+    (out / ".interlayer.lock").touch()
+    ranked = run_study(_study(tmp_path, 20), output=out, model_dir=registry.root, progress=False, plots=False)
+    assert len(ranked) and (out / "run.json").is_file()
+
+
+def test_sigterm_stops_two_workers_and_leaves_no_process_behind(tmp_path, model_env):
+    """SIGTERM to `screen --workers 2`: exit 130 with one line, no worker or resource tracker left, and --resume
+    finishes the study."""
+    study = _study(tmp_path, 2000)
+    out = tmp_path / "r"
+    env = {**os.environ, "INTERLAYER_MODEL_DIR": str(model_env.root)}
+    cmd = [sys.executable, "-m", "screen.cli", "screen", "--study", str(study), "--output", str(out), "--workers", "2",
+           "--no-progress", "--no-plots"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not ((out / "study.journal").exists() and (out / "study.journal").stat().st_size > 20_000):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    left = ["?"]
+    for _ in range(40):  # the resource tracker winds down within a few seconds of its parent
+        left = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        if not left:
+            break
+        time.sleep(0.5)
+    assert left == []
