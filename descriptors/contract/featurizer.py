@@ -83,7 +83,7 @@ class Featurizer(TransformerMixin, BaseEstimator, ABC):
         names: list[str] = []
         errors: list[str] = []
         for x in entries:
-            names.append(str(x))
+            names.append(_entry_name(x))
             try:
                 rows.append(self.featurize(x))
                 errors.append("")
@@ -97,6 +97,25 @@ class Featurizer(TransformerMixin, BaseEstimator, ABC):
         if ignore_errors:
             df["error"] = errors
         return df
+
+    def featurize_dataframe(self, df: pd.DataFrame, col_id: str, *, ignore_errors: bool = False,
+                            inplace: bool = False) -> pd.DataFrame:
+        """Add this featurizer's features as columns of ``df`` for the entries in column ``col_id`` (matminer's
+        ``featurize_dataframe``). Entries may be symbols, pymatgen ``Element``/``Composition`` objects, preset names,
+        dicts of measurements or, for carbons, ``Structure``/``Atoms``. A feature whose name is already a column of
+        ``df`` is refused (nothing is overwritten)."""
+        if col_id not in df.columns:
+            raise InputError(f"featurize_dataframe: no column '{col_id}' (columns: {', '.join(map(str, df.columns))})")
+        clash = sorted(set(self.feature_labels()) & set(df.columns))
+        if clash:
+            raise InputError(f"featurize_dataframe: column(s) {', '.join(clash)} already exist; rename them first")
+        feats = self.featurize_many(list(df[col_id]), ignore_errors=ignore_errors).drop(columns=[self.entry_name])
+        feats.index = df.index
+        if inplace:
+            for c in feats.columns:
+                df[c] = feats[c]
+            return df
+        return pd.concat([df, feats], axis=1)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Output column names (scikit-learn convention; same as ``feature_labels()``)."""
@@ -117,6 +136,18 @@ class Featurizer(TransformerMixin, BaseEstimator, ABC):
             X = X[self.entry_name]
         out = self.featurize_many(list(X))
         return out.drop(columns=[self.entry_name]).reset_index(drop=True)
+
+
+def _entry_name(x: Any) -> str:
+    """How an entry is named in output tables: a symbol for pymatgen elements and one-element compositions, the
+    formula for structures, ``str`` otherwise."""
+    symbol = getattr(x, "symbol", None)
+    if isinstance(symbol, str):
+        return symbol
+    formula = getattr(x, "reduced_formula", None) or (x.get_chemical_formula() if hasattr(x, "get_chemical_formula") else None)
+    if isinstance(formula, str):
+        return formula
+    return str(x)
 
 
 def stack_features(*frames: pd.DataFrame, on: str) -> pd.DataFrame:

@@ -7,6 +7,8 @@ one place.
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 from functools import cache
 
@@ -20,15 +22,16 @@ _ALLOWED_METALLOIDS = {"Si", "Ge", "Sb"}
 SIMPLE_METALLIC = ("bcc", "fcc", "hcp")
 
 
-def check_metal(symbol: str) -> str:
+def check_metal(symbol: Any) -> str:
     """Return the canonical symbol of a metal, or raise :class:`InputError`.
 
-    Accepts any capitalisation (``"mg"`` → ``"Mg"``). Rejects unknown
-    symbols, non-metals and Li itself (Li is the plated element).
+    Accepts a symbol in any capitalisation (``"mg"`` → ``"Mg"``), a pymatgen ``Element`` or ``Species``, or a
+    ``Composition`` of a single element (``Composition("Mg")``). Rejects unknown symbols, non-metals, compositions of
+    several elements and Li itself (Li is the plated element).
     """
     from pymatgen.core.periodic_table import Element
 
-    s = str(symbol).strip()
+    s = _symbol_of(symbol).strip()
     canon = s[:1].upper() + s[1:].lower()
     if not canon or not Element.is_valid_symbol(canon):
         raise InputError(f"unknown element symbol '{symbol}'")
@@ -38,6 +41,22 @@ def check_metal(symbol: str) -> str:
     if not (el.is_metal or canon in _ALLOWED_METALLOIDS):
         raise InputError(f"'{canon}' is not a metal")
     return canon
+
+
+def _symbol_of(x: Any) -> str:
+    """The element symbol of a pymatgen ``Element``/``Species``/single-element ``Composition``, or ``str(x)``."""
+    from pymatgen.core import Composition
+    from pymatgen.core.periodic_table import Element, Species
+
+    if isinstance(x, Element):
+        return x.symbol
+    if isinstance(x, Species):
+        return x.element.symbol
+    if isinstance(x, Composition):
+        if len(x.elements) != 1:
+            raise InputError(f"composition {x.reduced_formula} has {len(x.elements)} elements; an interlayer metal is one element")
+        return _symbol_of(x.elements[0])
+    return str(x)
 
 
 @dataclass(frozen=True)

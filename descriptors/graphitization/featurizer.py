@@ -122,6 +122,13 @@ def sp2_fraction_from_structure(structure: Any, cutoff_A: float = CC_BOND_CUTOFF
     return float(np.mean(cn == 3)), float(np.mean(cn == 4)), n
 
 
+def _is_structure(x: Any) -> bool:
+    from ase import Atoms
+    from pymatgen.core import IStructure, Molecule, Structure
+
+    return isinstance(x, Atoms | Structure | IStructure | Molecule)
+
+
 def _median_value(rows: list[dict[str, Any]] | None) -> tuple[float | None, str]:
     """Median of a preset property's values (several sources may report it) and their sources."""
     if not rows:
@@ -155,6 +162,9 @@ class GraphitizationFeaturizer(Featurizer):
     def _validate_entry(self, x: Any) -> dict[str, Any]:
         if isinstance(x, dict):
             return dict(x)
+        if _is_structure(x):  # a pymatgen Structure/Molecule or an ase Atoms: its sp2 fraction by coordination
+            sp2, _, _ = sp2_fraction_from_structure(x)
+            return {"sp2_fraction": sp2, "_sources": {"computed here from the structure (C-C coordination)"}}
         from descriptors.data.curated import carbon_presets
 
         presets = carbon_presets()

@@ -16,6 +16,7 @@ _EXPORTS = {
     "make_source": "energy_sources",
     "IntermediatePhaseFeaturizer": "featurizer",
     "hull_table": "featurizer",
+    "li_m_phase_diagram": "featurizer",
     "stable_compounds": "featurizer",
 }
 __all__ = sorted(_EXPORTS)

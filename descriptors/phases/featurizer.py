@@ -69,6 +69,21 @@ def _diagram(entries: list[HullEntry], metal: str) -> tuple[Any, list[Any]]:
     return PhaseDiagram(pd_entries), mapped
 
 
+def li_m_phase_diagram(metal: Any, source: str | EnergySource = "miedema", temperature_K: float = 298.15) -> Any:
+    """The pymatgen ``PhaseDiagram`` of Li–``metal`` from an energy source (``miedema``, ``oqmd_legacy``, ``chgnet``,
+    a CSV/JSON file, or an :class:`EnergySource`): elemental references at 0 eV/atom, one ``PDEntry`` per candidate
+    phase (named by its formula, energies in eV per formula unit as pymatgen expects). ``metal`` may be a symbol or a
+    pymatgen ``Element``/``Composition``."""
+    from descriptors.phases.energy_sources import make_source
+
+    metal = check_metal(metal)
+    src = make_source(source, temperature_K) if isinstance(source, str) else source
+    entries = src.entries(metal)
+    if not entries:
+        raise InputError(f"energy source '{src.name}' has no Li-{metal} entries")
+    return _diagram(entries, metal)[0]
+
+
 def _classify(entries: list[HullEntry], metal: str, tolerance_eV_atom: float, resolution_eV_atom: float,
               all_separations: bool = False) -> list[tuple[HullEntry, float, float, bool]]:
     """One hull pass: ``(entry, e_above_hull, separation_energy, counted)`` per entry (eV/atom).

@@ -254,8 +254,12 @@ def _cmd_hull(args: argparse.Namespace) -> int:
         hull_figure(table, metal, src.name, args.plot, res)
         sys.stderr.write(f"wrote {args.plot}\n")
     if args.format == "json":
+        from descriptors.phases.featurizer import li_m_phase_diagram
+
         out = {"metal": metal, "source": src.name, "temperature_K": args.temperature_k, "resolution_eV_atom": res,
-               "entries": table.to_dict("records"), "ordered_bcc_vs_solution": ordering}
+               "entries": table.to_dict("records"), "ordered_bcc_vs_solution": ordering,
+               # pymatgen's own serialisation: PhaseDiagram.from_dict(this) gives the diagram back
+               "phase_diagram": li_m_phase_diagram(metal, src).as_dict()}
         sys.stdout.write(json.dumps(out, indent=2, default=json_value) + "\n")
         return 0
     if args.format == "csv":
