@@ -7,10 +7,9 @@ one place.
 
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from descriptors.errors import InputError
 
