@@ -142,7 +142,7 @@ def stale_staging(work: Path) -> None:
 
 
 def staging_cleaned(work: Path) -> str:
-    left = [p.name for p in (work / "models").iterdir() if p.name.startswith(".")]
+    left = [p.name for p in (work / "models").iterdir() if p.name.startswith(".") and p.name != ".registry.lock"]
     return "" if (work / "models" / "v1" / "model.json").is_file() and not left else f"registry holds {sorted(os.listdir(work / 'models'))}"
 
 
@@ -275,7 +275,10 @@ def cases() -> list[Case]:
         c("screen --overwrite into a folder of user files", f"screen --study s.toml {sens} --overwrite", {**s, **USER_FILES}),
         c("screen --resume in a folder of user files", f"screen --study s.toml {sens} --resume", {**s, **USER_FILES}),
         c("screen --resume with no run", f"screen --study s.toml {sens} --resume", s),
-        c("screen again on a finished run (no flag)", f"screen --study s.toml {sens}", s, setup=copy_run("out")),
+        c("screen again on a finished run (no flag): replaced, the earlier kept", f"screen --study s.toml {sens}", s,
+          setup=copy_run("out"), expect="ok", allowed="out",
+          verify=lambda w: "" if (w / "out.prev" / "run.json").is_file() and (w / "out" / "run.json").is_file()
+          else "the earlier run was not kept in out.prev"),
         c("screen --resume with a changed space", f"screen --study b.toml {sens} --resume",
           {"b.toml": study().replace('"Ag"]', '"Ag", "Zn"]')}, setup=copy_run("out")),
         c("screen --resume with changed conditions and range", f"screen --study b.toml {sens} --resume --trials 20",
@@ -306,6 +309,27 @@ def cases() -> list[Case]:
         c("rank-diff folders holding no run", "rank-diff e1 e2", {"e1/x.txt": "x", "e2/x.txt": "x"}),
         c("rank-diff corrupted ranking.csv", "rank-diff a b", setup=copy_run("a", "b", ranking='rank,metal\n1,"Mg\n')),
         c("models list --model-dir naming a file", "models list --model-dir afile.txt", {"afile.txt": "x"}),
+        # issue 28: interruptions, crafted run files, impossible values, files too large
+        c("screen --resume --overwrite", f"screen --study s.toml {sens} --resume --overwrite", s),
+        c("screen --resume, study.json a list", f"screen --study s.toml {sens} --resume",
+          s | {"out/study.journal": "", "out/study.json": "[1, 2]"}),
+        c("study file nested 100k deep", f"screen --study deep.toml {sens}", {"deep.toml": "a = " + "[" * 100_000 + "]" * 100_000}),
+        c("study file of 2 MB", f"screen --study big.toml {sens}", {"big.toml": study() + "# " + "x" * 2_000_000 + "\n"}),
+        c("study output starting with ~", "screen --study t.toml --no-progress --no-plots",
+          {"t.toml": study(study='output = "~/elsewhere"')}),
+        c("study name of 300 characters", f"screen --study n.toml {sens}", {"n.toml": study().replace('"tiny"', '"' + "n" * 300 + '"')}),
+        c("retrain current density 0", "retrain f.csv", {"f.csv": fresh({"current_density_mA_cm2": "0"})}),
+        c("retrain stack pressure 1e9 MPa", "retrain f.csv", {"f.csv": fresh({"stack_pressure_MPa": "1e9"})}),
+        c("retrain areal capacity 0", "retrain f.csv", {"f.csv": fresh({"areal_capacity_mAh_cm2": "0"})}),
+        c("retrain overpotential 1e7 mV", "retrain f.csv", {"f.csv": fresh({"nucleation_overpotential_mV": "1e7"})}),
+        c("retrain CCD interval inverted", "retrain f.csv",
+          {"f.csv": fresh({"ccd_lower_mA_cm2": "2.5", "ccd_upper_mA_cm2": "2.0"})}),
+        c("retrain file of 3 MB", "retrain f.csv", {"f.csv": fresh({}) + "# " + "x" * 3_000_000 + "\n"}),
+        c("predict at absolute zero", "predict --metal Mg --carbon c60_film --temperature-c -273.15"),
+        c("predict particle size 0", "predict --metal Mg --carbon c60_film --carbon-particle-nm 0"),
+        c("predict current 0", "predict --metal Mg --carbon c60_film --current-ma-cm2 0"),
+        c("models delete 0", "models delete 0"),
+        c("models default 99", "models default 99"),
     ]
     for kind in reg:
         target = f"{kind.partition('-')[2]}.json"

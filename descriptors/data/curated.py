@@ -95,6 +95,28 @@ _TEMP_C = _opt_float(-273.15, 2000.0)
 _LENGTH_NM = _opt_float(0.0, 1e6)
 
 
+def _positive(hi: float) -> Any:
+    """Validator factory: optional finite float in (0, hi]."""
+    inner = _opt_float(0.0, hi)
+
+    def check(v: Any) -> float | None:
+        x = inner(v)
+        if x is not None and x <= 0:
+            raise ValueError(f"{x} must be positive (leave the cell empty when the value is unknown)")
+        return x
+
+    return check
+
+
+#: Bounds of the outcome columns: beyond any solid-state cell (the largest published stack pressures are ~1 GPa,
+#: critical currents ~100 mA/cm2), so only typos and unit slips are refused.
+_PRESSURE_MPA = _opt_float(0.0, 10_000.0)
+_CURRENT_MA_CM2 = _positive(1_000.0)
+_CAPACITY_MAH_CM2 = _positive(1_000.0)
+_OVERPOTENTIAL_MV = _positive(10_000.0)
+_TOUGHNESS_J_M2 = _positive(100_000.0)
+
+
 class LiBinaryRow(_Row):
     """One Li–M system from assessed phase diagrams (``li_binaries.csv``)."""
 
@@ -244,12 +266,14 @@ class OutcomeRow(_Row):
 
     _length = field_validator("metal_thickness_nm", "carbon_thickness_nm", "metal_particle_size_nm",
                               "carbon_particle_size_nm", mode="before")(lambda v: _LENGTH_NM(v))
-    _nonneg = field_validator(
-        "metal_carbon_mass_ratio", "fab_pressure_MPa", "stack_pressure_MPa", "current_density_mA_cm2",
-        "areal_capacity_mAh_cm2", "nucleation_overpotential_mV", "ccd_mA_cm2", "ccd_lower_mA_cm2", "ccd_upper_mA_cm2",
-        "interfacial_toughness_J_m2", "cycles",
-        mode="before",
-    )(lambda v: _NONNEG(v))
+    _nonneg = field_validator("metal_carbon_mass_ratio", "cycles", mode="before")(lambda v: _NONNEG(v))
+    # physically possible ranges, far beyond any published cell: a typo (0 mA/cm2, 1e9 MPa) is refused, not fitted
+    _pressure = field_validator("fab_pressure_MPa", "stack_pressure_MPa", mode="before")(lambda v: _PRESSURE_MPA(v))
+    _current = field_validator("current_density_mA_cm2", "ccd_mA_cm2", "ccd_lower_mA_cm2", "ccd_upper_mA_cm2",
+                               mode="before")(lambda v: _CURRENT_MA_CM2(v))
+    _capacity = field_validator("areal_capacity_mAh_cm2", mode="before")(lambda v: _CAPACITY_MAH_CM2(v))
+    _eta = field_validator("nucleation_overpotential_mV", mode="before")(lambda v: _OVERPOTENTIAL_MV(v))
+    _tough = field_validator("interfacial_toughness_J_m2", mode="before")(lambda v: _TOUGHNESS_J_M2(v))
     _pct = field_validator("initial_ce_pct", "average_ce_pct", mode="before")(lambda v: _PCT(v))
     _tc = field_validator("temperature_C", mode="before")(lambda v: _TEMP_C(v))
 
@@ -427,7 +451,7 @@ def read_validated_csv(path: Path | str, schema: type[_Row], *, label: str | Non
     if not path.is_file():
         raise InputError(f"{label}: file not found")
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
+        with path.open(newline="", encoding="utf-8-sig") as fh:  # a byte-order mark (Excel's UTF-8 CSV) is accepted
             reader = csv.DictReader(fh)
             header = reader.fieldnames or []
             rows = list(reader)

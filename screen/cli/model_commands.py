@@ -350,6 +350,8 @@ def contradictions(ts: Any) -> list[tuple[str, str]]:
 
 #: Most fresh rows one retrain takes (its leave-one-study-out validation refits per study).
 MAX_FRESH_ROWS = 300
+#: Largest fresh-results file read (300 rows of the schema take about 150 kB).
+MAX_FRESH_BYTES = 2_000_000
 
 
 def _cmd_retrain(args: argparse.Namespace) -> int:
@@ -358,6 +360,10 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
     from screen.model.registry import fit_and_evaluate
     from screen.model.training import in_sample, repeated_observations, training_set
 
+    size = Path(args.results).stat().st_size if Path(args.results).is_file() else 0
+    if size > MAX_FRESH_BYTES:
+        raise input_error(f"{Path(args.results).name}: {size:,} bytes; {MAX_FRESH_ROWS} rows of results take well under "
+                          f"{MAX_FRESH_BYTES:,} bytes: split the file and retrain in steps")
     fresh = read_validated_csv(args.results, OutcomeRow)
     if len(fresh) > MAX_FRESH_ROWS:
         raise input_error(f"{Path(args.results).name}: {len(fresh)} rows; retrain refits the model 17 times per study for its "

@@ -50,10 +50,13 @@ def _check_numeric(name: str, values: pd.Series, where: pd.Series | None = None,
     num = pd.to_numeric(raw.where(~empty), errors="coerce")
     bad = (~empty) & (num.isna() | ~np.isfinite(num.fillna(0.0)))
     lo = -273.15 if name == "temperature_c" else 0.0
-    low = (~empty) & ~bad & (num < lo)
+    # a temperature at absolute zero, no current and a particle of no size describe no cell
+    strict = name in ("temperature_c", "current_ma_cm2", "carbon_particle_nm")
+    low = (~empty) & ~bad & ((num <= lo) if strict else (num < lo))
     top = FIELD_BY_NAME[name].maximum if name in FIELD_BY_NAME else None
     high = (~empty) & ~bad & (num > (np.inf if top is None else top))
-    for mask, why in ((bad, "is not a finite number"), (low, "must not be negative" if lo == 0 else "is below absolute zero"),
+    why_low = ("must be above absolute zero" if name == "temperature_c" else "must be positive" if strict else "must not be negative")
+    for mask, why in ((bad, "is not a finite number"), (low, why_low),
                       (high, f"exceeds {top:g} {FIELD_BY_NAME[name].unit if name in FIELD_BY_NAME else ''} (the largest value accepted)")):
         _raise_first(mask, where, label, name, lambda i, why=why: f"'{values.iloc[i]}' {why}")
     return num.astype(float)

@@ -303,10 +303,14 @@ def _check_output_stays_inside(output: Any, label: str) -> None:
     path = Path(str(output))
     here = Path.cwd().resolve()
     # resolved too: a symbolic link inside the working directory must not lead out of it
-    if (path.is_absolute() or ".." in path.parts or str(output).strip() in ("", ".")
+    if (path.is_absolute() or ".." in path.parts or str(output).strip() in ("", ".") or str(output).startswith("~")
             or not (here / path).resolve().is_relative_to(here)):
         raise InputError(f"{label}: key 'study.output': '{output}' must be a relative folder below the working directory "
                          "(use --output on the command line to write elsewhere)")
+
+
+#: The largest study file read (a real one is a few kB).
+MAX_STUDY_BYTES = 1_000_000
 
 
 def load_study(path: str | Path | None = None, overrides: dict[str, dict[str, Any]] | None = None) -> StudySpec:
@@ -314,14 +318,18 @@ def load_study(path: str | Path | None = None, overrides: dict[str, dict[str, An
 
     ``overrides`` replaces keys per table, e.g. ``{"study": {"n_trials": 200}}``.
     """
-    p = Path(path) if path is not None else default_study_path()
+    p = Path(path).expanduser() if path is not None else default_study_path()
     if not p.is_file():
         raise InputError(f"{p}: study file not found")
+    if p.stat().st_size > MAX_STUDY_BYTES:
+        raise InputError(f"{p.name}: {p.stat().st_size:,} bytes; a study file is a few kB (at most {MAX_STUDY_BYTES:,} bytes)")
     raw = p.read_bytes()
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{p.name}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{p.name}: not a study file (nested too deeply to read)") from None
     for table, value in data.items():  # every top-level key of a study file is a table
         if not isinstance(value, dict):
             raise InputError(f"{p.name}: '{table}' must be a table ([{table}]), got {type(value).__name__} {value!r}")

@@ -53,7 +53,7 @@ STUDY_KINDS = {"screen": "interlayer screen", "compare": "interlayer compare", "
 
 
 class StudyMeta(_Strict):
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
     kind: Literal["screen", "compare", "tradeoff"] = "screen"
     description: str = ""
     seed: int = 0

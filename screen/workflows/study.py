@@ -207,7 +207,7 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
         raise InputError("--resume and --overwrite contradict each other (continue the run, or discard it and start "
                          "again): give one")
     spec = load_study(study, overrides={"study": {"n_trials": n_trials, "seed": seed, "model_version": model_version,
-                                                  "output": str(output) if output is not None else None}})
+                                                  "output": str(Path(output).expanduser()) if output is not None else None}})
     require_kind(spec, "screen", "interlayer screen")
     out = spec.output_dir()
     registry = ModelRegistry(model_dir)

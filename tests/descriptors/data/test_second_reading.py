@@ -127,3 +127,24 @@ def test_bad_critical_current_intervals_are_refused(tmp_path, cells, match):
     p = _csv(tmp_path, f"LAB-1,LAB,In-house,Mg,c60_film,bilayer,25,{cells},https://example.org/eln/1,text\n")
     with pytest.raises(InputError, match=match):
         read_validated_csv(p, OutcomeRow)
+
+
+@pytest.mark.parametrize("cells, match", [
+    ("current_density_mA_cm2=0", "must be positive"),
+    ("stack_pressure_MPa=1e9", "above the allowed maximum"),
+    ("areal_capacity_mAh_cm2=0", "must be positive"),
+    ("nucleation_overpotential_mV=1e7", "above the allowed maximum"),
+])
+def test_physically_impossible_fresh_values_are_refused(tmp_path, cells, match):
+    col, value = cells.split("=")
+    p = tmp_path / "cells.csv"
+    p.write_text(f"record_id,study_id,citation,metal,carbon,architecture,{col},source,value_origin\n"
+                 f"LAB-1,LAB,In-house,Mg,c60_film,bilayer,{value},https://example.org/eln/1,text\n", encoding="utf-8")
+    with pytest.raises(InputError, match=rf"line 2, column '{col}'.*{match}"):
+        read_validated_csv(p, OutcomeRow)
+
+
+def test_a_csv_saved_by_excel_with_a_byte_order_mark_reads(tmp_path):
+    p = tmp_path / "cells.csv"
+    p.write_bytes("\ufeff".encode() + (HEAD + "LAB-1,LAB,In-house,Mg,c60_film,bilayer,25,,1.0,1.5,https://example.org/eln/1,text\n").encode())
+    assert read_validated_csv(p, OutcomeRow)["record_id"].tolist() == ["LAB-1"]
