@@ -21,7 +21,7 @@ from typing import Any
 
 from descriptors.errors import InputError
 
-__all__ = ["atomic_folder", "atomic_target", "remove_stale_staging", "staged_run"]
+__all__ = ["atomic_folder", "atomic_target", "move_folder", "remove_folder", "remove_stale_staging", "staged_run"]
 
 
 @contextmanager
@@ -114,3 +114,18 @@ def remove_stale_staging(parent: str | Path, pattern: str, older_than_s: float =
             continue
     return removed
 
+
+def move_folder(src: str | Path, dst: str | Path) -> None:
+    """Move a folder to a free name in one rename (same file system); an existing ``dst`` is an error, never merged."""
+    src, dst = Path(src), Path(dst)
+    if dst.exists():
+        raise InputError(f"{dst}: already exists; not moving {src} onto it")
+    os.rename(src, dst)
+
+
+def remove_folder(path: str | Path) -> None:
+    """Remove a folder so that no reader ever sees it half-deleted: renamed to a hidden name first, then deleted."""
+    path = Path(path)
+    gone = path.parent / f".{path.name}-deleted-{os.getpid()}"
+    os.rename(path, gone)
+    shutil.rmtree(gone, ignore_errors=True)

@@ -69,8 +69,8 @@ class _Row(BaseModel):
         return v
 
 
-def _opt_float(lo: float | None = None, hi: float | None = None):
-    """Validator factory: optional finite float within [lo, hi]."""
+def _opt_float(lo: float | None = None, hi: float | None = None, positive: bool = False):
+    """Validator factory: optional finite float within [lo, hi] (``positive``: and above 0)."""
 
     def check(v: Any) -> float | None:
         v = _none_if_empty(v)
@@ -83,6 +83,8 @@ def _opt_float(lo: float | None = None, hi: float | None = None):
             raise ValueError(f"{x} is below the allowed minimum {lo}")
         if hi is not None and x > hi:
             raise ValueError(f"{x} is above the allowed maximum {hi}")
+        if positive and x <= 0:
+            raise ValueError(f"{x} must be positive (leave the cell empty when the value is unknown)")
         return x
 
     return check
@@ -95,26 +97,13 @@ _TEMP_C = _opt_float(-273.15, 2000.0)
 _LENGTH_NM = _opt_float(0.0, 1e6)
 
 
-def _positive(hi: float) -> Any:
-    """Validator factory: optional finite float in (0, hi]."""
-    inner = _opt_float(0.0, hi)
-
-    def check(v: Any) -> float | None:
-        x = inner(v)
-        if x is not None and x <= 0:
-            raise ValueError(f"{x} must be positive (leave the cell empty when the value is unknown)")
-        return x
-
-    return check
-
-
 #: Bounds of the outcome columns: beyond any solid-state cell (the largest published stack pressures are ~1 GPa,
 #: critical currents ~100 mA/cm2), so only typos and unit slips are refused.
 _PRESSURE_MPA = _opt_float(0.0, 10_000.0)
-_CURRENT_MA_CM2 = _positive(1_000.0)
-_CAPACITY_MAH_CM2 = _positive(1_000.0)
-_OVERPOTENTIAL_MV = _positive(10_000.0)
-_TOUGHNESS_J_M2 = _positive(100_000.0)
+_CURRENT_MA_CM2 = _opt_float(0.0, 1_000.0, positive=True)
+_CAPACITY_MAH_CM2 = _opt_float(0.0, 1_000.0, positive=True)
+_OVERPOTENTIAL_MV = _opt_float(0.0, 10_000.0, positive=True)
+_TOUGHNESS_J_M2 = _opt_float(0.0, 100_000.0, positive=True)
 
 
 class LiBinaryRow(_Row):

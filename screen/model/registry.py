@@ -171,7 +171,7 @@ class ModelRegistry:
 
     def delete(self, version: int) -> None:
         """Remove a version; version 0 (rebuilt from the curated data) and the default are refused."""
-        import shutil
+        from descriptors.atomic import remove_folder
 
         if version == 0:
             raise InputError("version 0 is the model of the curated data and cannot be deleted")
@@ -181,9 +181,7 @@ class ModelRegistry:
         if not final.is_dir():
             raise InputError(f"model version {version} is not in {self.root} (have: {', '.join(map(str, self.versions())) or 'none'})")
         with self._lock():
-            gone = self.root / f".v{version}-deleted-{os.getpid()}"
-            os.rename(final, gone)
-            shutil.rmtree(gone, ignore_errors=True)
+            remove_folder(final)
 
     def load(self, version: int | None = None, progress: bool = False) -> tuple[Any, dict[str, Any]]:
         """(fitted pipeline, metadata) of a version; default :meth:`default_version` (building version 0 if needed)."""

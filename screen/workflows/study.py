@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from descriptors.atomic import staged_run
+from descriptors.atomic import move_folder, remove_folder, staged_run
 from descriptors.data.files import data_hashes
 from descriptors.errors import InputError
 from screen.analysis.optimum import optimum_reasons
@@ -114,8 +114,8 @@ def _set_aside_finished_run(out: Path) -> Path:
         require_own_folder(prev, ("run.json", JOURNAL_NAME))
     with folder_lock(out):  # nobody is running in it now, and nobody can start while it moves
         if prev.exists():
-            shutil.rmtree(prev)
-        out.rename(prev)
+            remove_folder(prev)
+        move_folder(out, prev)
     (prev / ".interlayer.lock").unlink(missing_ok=True)
     return prev
 
@@ -125,7 +125,7 @@ def _restore_finished_run(out: Path, prev: Path) -> None:
     if out.exists() and not (out / "run.json").exists():
         shutil.rmtree(out, ignore_errors=True)
     if not out.exists():
-        prev.rename(out)
+        move_folder(prev, out)
 
 
 def study_extras(spec: Any, pipeline: Any, ranked: pd.DataFrame) -> dict[str, pd.DataFrame]:
