@@ -369,11 +369,17 @@ def optimize(spec: Any, pipeline: Any, *, out_dir: Path, storage_url: str | None
     if not exists:
         import warnings
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            study.set_metric_names(list(OBJECTIVE_NAMES))
-        for params in _enqueued(spec, start_from):
-            study.enqueue_trial(params)
+        # workers that start together on one database all find no study: one of them, under a database lock, gives it
+        # its metric names and its starting designs; the others find the mark it leaves and add nothing
+        with _one_worker_at_a_time(storage, spec.study.name):
+            if not study.user_attrs.get(START_MARK):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                    study.set_metric_names(list(OBJECTIVE_NAMES))
+                starts = _enqueued(spec, start_from)
+                for params in starts:
+                    study.enqueue_trial(params)
+                study.set_user_attr(START_MARK, len(starts) or -1)
     _flush(study)
     # a journal folder is held by this process alone (its lock), so anything RUNNING there is a killed run's; in a
     # shared database only trials whose heartbeat went stale are a dead worker's
@@ -393,6 +399,34 @@ def optimize(spec: Any, pipeline: Any, *, out_dir: Path, storage_url: str | None
     facts = {"trials_before": start, "stale_running_marked_failed": stale, "optimize_seconds": round(elapsed, 3),
              "workers": workers}
     return study, facts
+
+
+#: Study attribute set once the starting designs are enqueued (the number enqueued; -1 for none).
+START_MARK = "interlayer_start_designs_enqueued"
+
+
+def _one_worker_at_a_time(storage: Any, name: str) -> Any:
+    """A PostgreSQL advisory lock keyed by the study name (other storages: a journal folder already has one process)."""
+    import hashlib
+    from contextlib import contextmanager, nullcontext
+
+    engine = getattr(storage, "engine", None)
+    if engine is None or engine.dialect.name != "postgresql":
+        return nullcontext()
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+    @contextmanager
+    def held() -> Any:
+        from sqlalchemy import text
+
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+
+    return held()
 
 
 def _run_workers(spec: Any, storage_url: str | None, out_dir: Path, model_root: Path, model_version: int | None,

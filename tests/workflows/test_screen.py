@@ -416,10 +416,14 @@ def test_a_second_process_on_a_running_folder_is_refused_and_the_first_run_is_un
     assert run["trial_states"] == {"COMPLETE": 400} and run["completed_trials"] == 400
 
 
-def _pg_trials(url: str, name: str) -> list:
+def _storage_of(url: str) -> str:
     from screen.search.optimize import database_url
 
-    return optuna.load_study(study_name=name, storage=database_url(url)).get_trials()
+    return database_url(url)
+
+
+def _pg_trials(url: str, name: str) -> list:
+    return optuna.load_study(study_name=name, storage=_storage_of(url)).get_trials()
 
 
 @pytest.mark.skipif(not os.environ.get("INTERLAYER_TEST_POSTGRES_URL"), reason="no PostgreSQL server (.ci/run starts one)")
@@ -465,6 +469,10 @@ def test_two_processes_on_one_postgresql_study_one_killed_lose_and_duplicate_not
     states = pd.Series([t.state.name for t in trials]).value_counts().to_dict()
     assert states.get("COMPLETE") == n and set(states) <= {"COMPLETE", "FAIL"}, states
     assert sorted(t.number for t in trials) == list(range(len(trials)))  # nothing lost, no number twice
+    # the grid's starting designs were enqueued once, by one of the two workers, even when they started together
+    enqueued = [t for t in trials if "fixed_params" in t.system_attrs]
+    mark = optuna.load_study(study_name=name, storage=_storage_of(url)).user_attrs["interlayer_start_designs_enqueued"]
+    assert len(enqueued) == mark > 0
     run = json.loads((tmp_path / "b" / "run.json").read_text())
     assert run["completed_trials"] == n and run["failed_trials"] == states.get("FAIL", 0)
 
