@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from descriptors.errors import InputError
+from screen.search.database import START_MARK, fail_own, one_worker_at_a_time, wait_for_database
 from screen.search.evaluator import DesignEvaluator
 from screen.search.journal import BatchedJournalBackend
 from screen.search.objectives import CONSTRAINTS, DIRECTIONS, OBJECTIVE_NAMES
@@ -267,56 +268,65 @@ def run_batches(study: Any, spec: Any, evaluator: DesignEvaluator, n_trials: int
 
     In a shared (database) study each asked trial gets a heartbeat; before each batch, running trials whose heartbeat
     went stale (a dead worker's) are failed and their slots run again, and a worker that finds the study full waits
-    for the other workers' running trials to finish or go stale. A worker's own failure fails its own batch.
+    for the other workers' running trials to finish or go stale. A worker's own failure fails its own batch. When the
+    database stops answering, the worker waits for it (``$INTERLAYER_DB_RETRY_S``, default 60 s, with backoff), fails
+    its own interrupted batch once it is back and goes on; past the wait it stops with the database's error.
     """
-    from optuna.exceptions import UpdateFinishedTrialError
+    from optuna.exceptions import StorageInternalError, UpdateFinishedTrialError
     from optuna.trial import TrialState
 
     told = 0
     batch = spec.study.population_size
     beating = _heartbeat(study)
     while True:
-        if beating is not None:
-            fail_dead_workers_trials(study)
-        before = n_taken(study)
-        k = min(batch, n_trials - before)
-        if k <= 0:
-            if beating is None or not study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-                return told
-            time.sleep(beating.get_heartbeat_interval())  # other workers' trials: finish, or go stale and be re-run
-            continue
-        reseed(study.sampler, batch_seed(spec.study.seed, worker, before))
-        trials = [study.ask() for _ in range(k)]
-        if beating is not None:
-            for t in trials:
-                beating.record_heartbeat(t._trial_id)
+        trials: list[Any] = []
         try:
-            designs = pd.DataFrame([suggest(t, spec) for t in trials])
-            r = evaluator.evaluate_table(designs)
-        except BaseException as exc:
-            if not isinstance(exc, Exception):  # Ctrl-C or SIGTERM: leave the batch as a kill would, for an exact resume
-                raise
-            for t in trials:
-                study.tell(t, state=TrialState.FAIL)
-            _flush(study)
-            if isinstance(exc, ValueError) and ("distribution" in str(exc).lower() or "value space" in str(exc)):
-                raise InputError(f"study '{spec.study.name}': the study file's search space differs from the stored "
-                                 f"study's ({exc}); restore the file or start again with --overwrite") from None
-            raise
-        values = np.nan_to_num(np.column_stack([r[k] for k in OBJECTIVE_NAMES]), nan=0.0)
-        cons = np.column_stack([r[c] for c in CONSTRAINTS])
-        for t, v, c, s in zip(trials, values, cons, r["score"]):
-            try:
-                for name, cv in zip(CONSTRAINTS, c):
-                    t.set_constraint(name, float(cv))
-                t.set_user_attr("score", float(s))
-                study.tell(t, [float(x) for x in v])
-            except UpdateFinishedTrialError:  # failed as stale by another worker meanwhile: its slot is run again
+            if beating is not None:
+                fail_dead_workers_trials(study)
+            before = n_taken(study)
+            k = min(batch, n_trials - before)
+            if k <= 0:
+                if beating is None or not study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+                    return told
+                time.sleep(beating.get_heartbeat_interval())  # other workers' trials: finish, or go stale and be re-run
                 continue
-        _flush(study)
-        told += k
-        if on_batch:
-            on_batch(k)
+            reseed(study.sampler, batch_seed(spec.study.seed, worker, before))
+            trials = [study.ask() for _ in range(k)]
+            if beating is not None:
+                for t in trials:
+                    beating.record_heartbeat(t._trial_id)
+            try:
+                designs = pd.DataFrame([suggest(t, spec) for t in trials])
+                r = evaluator.evaluate_table(designs)
+            except BaseException as exc:
+                if not isinstance(exc, Exception):  # Ctrl-C or SIGTERM: leave the batch as a kill would, for an exact resume
+                    raise
+                for t in trials:
+                    study.tell(t, state=TrialState.FAIL)
+                _flush(study)
+                if isinstance(exc, ValueError) and ("distribution" in str(exc).lower() or "value space" in str(exc)):
+                    raise InputError(f"study '{spec.study.name}': the study file's search space differs from the stored "
+                                     f"study's ({exc}); restore the file or start again with --overwrite") from None
+                raise
+            values = np.nan_to_num(np.column_stack([r[k] for k in OBJECTIVE_NAMES]), nan=0.0)
+            cons = np.column_stack([r[c] for c in CONSTRAINTS])
+            for t, v, c, s in zip(trials, values, cons, r["score"]):
+                try:
+                    for name, cv in zip(CONSTRAINTS, c):
+                        t.set_constraint(name, float(cv))
+                    t.set_user_attr("score", float(s))
+                    study.tell(t, [float(x) for x in v])
+                except UpdateFinishedTrialError:  # failed as stale by another worker meanwhile: its slot is run again
+                    continue
+            _flush(study)
+            told += k
+            if on_batch:
+                on_batch(k)
+        except StorageInternalError:
+            if beating is None:  # a journal file: no database to wait for
+                raise
+            wait_for_database(study)  # the outage's own error once the wait is over
+            fail_own(study, trials)  # this worker's batch, never left RUNNING by a live process
 
 
 def _flush(study: Any) -> None:
@@ -371,7 +381,7 @@ def optimize(spec: Any, pipeline: Any, *, out_dir: Path, storage_url: str | None
 
         # workers that start together on one database all find no study: one of them, under a database lock, gives it
         # its metric names and its starting designs; the others find the mark it leaves and add nothing
-        with _one_worker_at_a_time(storage, spec.study.name):
+        with one_worker_at_a_time(storage, spec.study.name):
             if not study.user_attrs.get(START_MARK):
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
@@ -399,34 +409,6 @@ def optimize(spec: Any, pipeline: Any, *, out_dir: Path, storage_url: str | None
     facts = {"trials_before": start, "stale_running_marked_failed": stale, "optimize_seconds": round(elapsed, 3),
              "workers": workers}
     return study, facts
-
-
-#: Study attribute set once the starting designs are enqueued (the number enqueued; -1 for none).
-START_MARK = "interlayer_start_designs_enqueued"
-
-
-def _one_worker_at_a_time(storage: Any, name: str) -> Any:
-    """A PostgreSQL advisory lock keyed by the study name (other storages: a journal folder already has one process)."""
-    import hashlib
-    from contextlib import contextmanager, nullcontext
-
-    engine = getattr(storage, "engine", None)
-    if engine is None or engine.dialect.name != "postgresql":
-        return nullcontext()
-    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-
-    @contextmanager
-    def held() -> Any:
-        from sqlalchemy import text
-
-        with engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-
-    return held()
 
 
 def _run_workers(spec: Any, storage_url: str | None, out_dir: Path, model_root: Path, model_version: int | None,

@@ -517,3 +517,39 @@ def test_a_rerun_that_fails_puts_the_earlier_run_back(tmp_path, registry, monkey
     monkeypatch.undo()
     with pytest.raises(InputError, match="already holds a study"):  # another study in the same folder is still refused
         run_study(tmp_path / "other.toml", output=out, model_dir=registry.root, progress=False, plots=False)
+
+
+@pytest.mark.skipif(not os.environ.get("INTERLAYER_CI_PG_CTL"), reason="needs control of the PostgreSQL server (.ci/run)")
+def test_a_postgresql_restart_mid_run_is_waited_out(tmp_path, registry):
+    """The database stops for a few seconds mid-run: the worker waits for it, fails only its own interrupted batch and
+    finishes the study (exit 0, n COMPLETE, nothing RUNNING). INTERLAYER_CI_PG_CTL is 'VERSION CLUSTER' for pg_ctlcluster."""
+    import subprocess
+    import sys
+    import time
+
+    url = os.environ["INTERLAYER_TEST_POSTGRES_URL"]
+    version, cluster = os.environ["INTERLAYER_CI_PG_CTL"].split()
+    name = f"pgrestart{os.getpid()}"
+    n = 300
+    study = tmp_path / "pgrestart.toml"
+    study.write_text(_study(tmp_path, n=n).read_text().replace('name = "small"', f'name = "{name}"'))
+    env = {**os.environ, "INTERLAYER_MODEL_DIR": str(registry.root), "INTERLAYER_HEARTBEAT_S": "2"}
+    proc = subprocess.Popen([sys.executable, "-m", "screen.cli", "screen", "--study", str(study), "--output",
+                             str(tmp_path / "a"), "--storage", url, "--no-progress", "--no-plots"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 180
+    while proc.poll() is None and time.time() < deadline:
+        try:
+            if len(_pg_trials(url, name)) >= 60:
+                break
+        except Exception:
+            pass
+        time.sleep(0.05)
+    sudo = [] if os.getuid() == 0 else ["sudo"]  # as .ci/run does
+    subprocess.run([*sudo, "pg_ctlcluster", version, cluster, "stop", "-m", "fast"], check=True)
+    time.sleep(4)
+    subprocess.run([*sudo, "pg_ctlcluster", version, cluster, "start"], check=True)
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    states = pd.Series([t.state.name for t in _pg_trials(url, name)]).value_counts().to_dict()
+    assert states.get("COMPLETE") == n and "RUNNING" not in states, states
