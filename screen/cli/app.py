@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"interlayer: error: {one_line}\n")
         return EXIT_INPUT
     except KeyboardInterrupt:
-        sys.stderr.write("interlayer: interrupted (a screening run can be continued with --resume)\n")
+        sys.stderr.write("interlayer: interrupted; nothing half-written was kept (a screening run continues with --resume)\n")
         return EXIT_INTERRUPTED
     except OSError as exc:
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):

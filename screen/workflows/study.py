@@ -107,7 +107,7 @@ def _is_finished_run_of(out: Path, spec: Any) -> bool:
 
 
 def _set_aside_finished_run(out: Path) -> Path:
-    """Move a finished run out of the way (to ``<out>.prev``, replacing an older one of this tool) so the study can run
+    """Move a run out of the way (to ``<out>.prev``, replacing an older one of this tool) so the study can run
     again into ``out``; returns the folder it went to. Refused while another process runs in ``out``."""
     prev = previous_folder(out)
     if prev.exists():
@@ -196,7 +196,8 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
 
     Running a study again into a folder that holds a finished run of the *same* study (the trial count may differ)
     replaces it: the earlier run is moved to ``<output>.prev`` (replacing an older one) and moved back if the new run
-    fails or is interrupted. A folder holding another study, an unfinished run or files not of this tool is refused.
+    fails or is interrupted. ``overwrite`` does the same for any run of this tool in the folder. A folder holding another
+    study or an unfinished run (without ``overwrite``), or files not of this tool, is refused.
     """
     from screen.model.registry import ModelRegistry
     from screen.search.spec import load_study, require_kind
@@ -218,9 +219,15 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
 
         make_storage(storage, out)  # fail before anything is written if the database is unreachable
     set_aside = None
-    if not resume and not overwrite and storage is None and _is_finished_run_of(out, spec):
-        # a rerun of the same study: the finished run moves to <out>.prev and comes back if this run does not finish
-        set_aside = _set_aside_finished_run(out)
+    own = ("run.json", JOURNAL_NAME, STUDY_RECORD)
+    if not resume and storage is None and out.is_dir():
+        if overwrite and any((out / m).exists() for m in own):
+            require_own_folder(out, own)
+            # --overwrite: the earlier run is set aside, not deleted, until this run has finished
+            set_aside = _set_aside_finished_run(out)
+        elif not overwrite and _is_finished_run_of(out, spec):
+            # a rerun of the same study: the finished run moves to <out>.prev and comes back if this run does not finish
+            set_aside = _set_aside_finished_run(out)
     try:
         result = _run_in_folder(spec, out, registry, pipeline, model_meta, t0, storage=storage, resume=resume,
                                 overwrite=overwrite, exhaustive=exhaustive, workers=workers, progress=progress, plots=plots)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from descriptors.errors import InputError
 from screen.cli import main
 from screen.workflows.study import run_study
 
@@ -179,3 +180,19 @@ def test_sigterm_stops_two_workers_and_leaves_no_process_behind(tmp_path, model_
             break
         time.sleep(0.5)
     assert left == []
+
+
+def test_overwrite_keeps_the_earlier_run_until_the_new_one_has_finished(tmp_path, registry):
+    """--overwrite on a study that turns out to have no feasible design: refused, and the earlier run is intact."""
+    out = tmp_path / "r"
+    run_study(_study(tmp_path, 20), output=out, model_dir=registry.root, progress=False, plots=False)
+    before = (out / "ranking.csv").read_text()
+    hopeless = tmp_path / "hopeless.toml"
+    hopeless.write_text(SMALL.format(n=20).replace('metals = ["Mg", "Ag", "Zn", "Sn", "Al", "Cu"]',
+                                                   'metals = ["Hg"]\ninclude_carbon_only = false'))
+    with pytest.raises(InputError, match="no feasible design"):
+        run_study(hopeless, output=out, model_dir=registry.root, progress=False, plots=False, overwrite=True)
+    assert (out / "ranking.csv").read_text() == before and not (tmp_path / "r.prev").exists()
+    run_study(_study(tmp_path, 30), output=out, model_dir=registry.root, progress=False, plots=False, overwrite=True)
+    assert (tmp_path / "r.prev" / "ranking.csv").read_text() == before
+    assert json.loads((out / "run.json").read_text())["n_trials"] == 30
