@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     study_commands.add_tradeoff(sub)
     study_commands.add_suggest(sub)
     study_commands.add_rank_diff(sub)
+    study_commands.add_schema(sub)
     model_commands.add_models(sub)
     return p
 

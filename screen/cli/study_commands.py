@@ -13,7 +13,7 @@ from typing import Any
 
 from screen.cli.common import FORMAT, MAX_SEED, REG_HELP, emit, finite, integer, json_value, study_options
 
-__all__ = ["add_screen", "add_sensitivity", "add_compare", "add_tradeoff", "add_rank_diff"]
+__all__ = ["add_screen", "add_sensitivity", "add_compare", "add_tradeoff", "add_rank_diff", "add_schema"]
 
 
 def add_screen(sub: Any) -> None:
@@ -138,6 +138,27 @@ def add_rank_diff(sub: Any) -> None:
     rd.add_argument("--top", type=integer("--top", minimum=1), default=10, metavar="N", help="size of the top list compared (default 10)")
     rd.add_argument("--format", **FORMAT)
     rd.set_defaults(func=_cmd_rank_diff)
+
+
+def add_schema(sub: Any) -> None:
+    """``interlayer schema``."""
+    sc = sub.add_parser("schema", help="every study-file key: JSON Schema for editors, or a table",
+                        description="Print the study file's schema: --format json (default) gives the JSON Schema an editor "
+                        "can validate TOML against (e.g. with the Even Better TOML extension); --format table gives one row "
+                        "per key with its type, unit, default and bounds (the table in docs/screening.md).",
+                        epilog="Example: interlayer schema > interlayer-study.schema.json")
+    sc.add_argument("--format", choices=("json", "table"), default="json", help="json (default) or table (Markdown)")
+    sc.set_defaults(func=_cmd_schema)
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from screen.search.spec_docs import study_json_schema, study_keys_markdown
+
+    if args.format == "table":
+        sys.stdout.write(study_keys_markdown())
+    else:
+        sys.stdout.write(json.dumps(study_json_schema(), indent=1) + "\n")
+    return 0
 
 
 def _cmd_screen(args: argparse.Namespace) -> int:
