@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from screen.report.html import img, json_value, table_html
+from screen.report.html import img, json_value, page_head, table_html
 from screen.search.objectives import OBJECTIVE_NAMES, OBJECTIVES, UNITS
 
 TOP_N = 15
@@ -179,12 +179,7 @@ def report_html(spec: Any, ranked: pd.DataFrame, ex_top: pd.DataFrame, run: dict
     objectives = "".join(f"<li><b>{n}</b> ({d}) — {html.escape(UNITS.get(n, ''))}</li>" for n, d in OBJECTIVES)
     n_metals = len([m for m in spec.metal_choices if m != "none"])
     imp_txt = ", ".join(f"{k} {v:.2f}" for k, v in imp.items()) or "n/a"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>interlayer-screen: {html.escape(spec.study.name)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}}
-table{{border-collapse:collapse;font-size:12px;margin:1em 0}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}
-th{{background:#f0f0f0}}img{{max-width:100%;border:1px solid #eee;margin:0.5em 0}}code{{background:#f5f5f5}}</style></head><body>
-<h1>Interlayer screen — {html.escape(spec.study.name)}</h1>
+    return f"""{page_head("interlayer-screen: " + spec.study.name)}<h1>Interlayer screen — {html.escape(spec.study.name)}</h1>
 <p>{html.escape(spec.study.description)}</p>
 <p>Cell: {html.escape(spec.cell.electrolyte)}, {spec.cell.current_ma_cm2:g} mA/cm², {spec.cell.areal_capacity_mah_cm2:g} mAh/cm²,
 stack {spec.cell.stack_mpa:g} MPa, fabrication {spec.cell.fab_mpa:g} MPa, {spec.cell.temperature_c:g} °C.
@@ -227,7 +222,7 @@ the objective terms that pull the thickness up and down at the optimum, or the c
 {ex_html}
 <h2>Reproducibility</h2>
 <p>Study file {html.escape(run['study']['file'])} (sha256 {run['study']['file_sha256'][:16]}…), package {run['package_version']},
-storage {html.escape(run['storage'])}. Full record in <code>run.json</code>.</p>
+storage {html.escape(run['storage'])}. Full record in <a href="run.json"><code>run.json</code></a>.</p>
 </body></html>
 """
 

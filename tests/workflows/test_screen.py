@@ -128,6 +128,9 @@ def test_outputs_are_complete_and_consistent(small_run):
     assert run["model"]["version"] == 0 and run["study"]["file_sha256"]
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html and "<table>" in html
+    # readable in a narrow window: a viewport, every table in a sideways-scrolling box, long prose folded
+    assert '<meta name="viewport"' in html and html.count("<table>") == html.count('<div class="scroll"><table>')
+    assert "<details>" in html and '<a href="run.json">' in html
     pareto = pd.read_csv(out / "pareto.csv")
     assert len(pareto) >= 1 and pareto["feasible"].all()
     assert not any(p.name.startswith(".staging") for p in out.iterdir())
