@@ -154,7 +154,8 @@ def report_html(spec: Any, ranked: pd.DataFrame, ex_top: pd.DataFrame, run: dict
     lim = spec.scalarisation.limits.model_dump()
     c = spec.constraints
     ex = run.get("exhaustive")
-    ex_html = "<p>Not run (use <code>--exhaustive</code>).</p>"
+    ex_html = ("<p>Not run: <code>--exhaustive</code> evaluates a denser grid than the study's own and reports how many of "
+               "its top-10 pairs this ranking finds.</p>")
     if ex:
         ex_html = (f"<p>Dense grid: {ex['grid_evaluations']:,} designs in {ex['grid_seconds']} s "
                    f"({ex['candidates_per_second']:,} per s). Optuna: {ex['optuna_evaluations']:,} evaluations. "
@@ -169,7 +170,7 @@ def report_html(spec: Any, ranked: pd.DataFrame, ex_top: pd.DataFrame, run: dict
     by = ranked["found_by"].value_counts().to_dict() if "found_by" in ranked.columns else {}
     grid_html = ("<p>The grid was not evaluated first (<code>[exhaustive] grid_first</code> off or the grid too large): "
                  "optuna found every design.</p>" if not gf else
-                 f"<p><b>Who found what.</b> The exhaustive grid ({gf['designs']:,} designs, {gf['evaluate_seconds']} s) was "
+                 f"<p><b>Who found what.</b> The study's grid ({gf['designs']:,} designs, {gf['evaluate_seconds']} s) was "
                  f"evaluated first and its best design of each of the {gf['pairs_feasible']} feasible pairs refined locally; "
                  f"optuna started from the best {gf['started_optuna_from']} and refined the continuous thicknesses. "
                  f"Of the {len(ranked)} ranked designs, {by.get('grid', 0)} come from the grid and {by.get('optuna', 0)} "
@@ -218,7 +219,7 @@ the objective terms that pull the thickness up and down at the optimum, or the c
 <h2>Which parameters matter</h2>
 <p>PED-ANOVA importances (which parameters separate the best 10 % of scores from the rest): {html.escape(imp_txt)}</p>
 {img(folder / 'importances.png')}
-<h2>Exhaustive check</h2>
+<h2>Recall check against a dense grid</h2>
 {ex_html}
 <h2>Reproducibility</h2>
 <p>Study file {html.escape(run['study']['file'])} (sha256 {run['study']['file_sha256'][:16]}…), package {run['package_version']},
