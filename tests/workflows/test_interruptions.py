@@ -196,3 +196,61 @@ def test_overwrite_keeps_the_earlier_run_until_the_new_one_has_finished(tmp_path
     run_study(_study(tmp_path, 30), output=out, model_dir=registry.root, progress=False, plots=False, overwrite=True)
     assert (tmp_path / "r.prev" / "ranking.csv").read_text() == before
     assert json.loads((out / "run.json").read_text())["n_trials"] == 30
+
+
+def _mount_tmpfs(where: Path, size: str) -> bool:
+    where.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        return False
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True).returncode == 0
+
+
+def test_a_disk_that_fills_mid_run_loses_nothing_and_resume_gives_the_uninterrupted_ranking(tmp_path, model_env):
+    """A real 1 MB tmpfs fills during the run: one line, exit 1, the journal ends in whole batches; after the disk
+    grows, --resume finishes with the ranking of a run that never stopped (skipped where tmpfs cannot be mounted)."""
+    disk = tmp_path / "small_disk"
+    if not _mount_tmpfs(disk, "1m"):
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        study = _study(tmp_path, 1500)
+        env = {**os.environ, "INTERLAYER_MODEL_DIR": str(model_env.root)}
+        cmd = [sys.executable, "-m", "screen.cli", "screen", "--study", str(study), "--no-progress", "--no-plots"]
+        full = subprocess.run([*cmd, "--output", str(tmp_path / "full")], env=env, capture_output=True, text=True, timeout=600)
+        assert full.returncode == 0, full.stderr
+        first = subprocess.run([*cmd, "--output", str(disk / "r")], env=env, capture_output=True, text=True, timeout=600)
+        errors = [line for line in first.stderr.splitlines() if "error" in line]
+        assert first.returncode == 1 and "Traceback" not in first.stderr and len(errors) == 1, first.stderr
+        assert "No space left on device" in errors[0]
+        journal = (disk / "r" / "study.journal").read_bytes()
+        assert journal.endswith(b"\n")  # whole operations only
+        subprocess.run(["mount", "-o", "remount,size=64m", str(disk)], check=True)
+        again = subprocess.run([*cmd, "--output", str(disk / "r"), "--resume"], env=env, capture_output=True, text=True,
+                               timeout=600)
+        assert again.returncode == 0, again.stderr
+        assert (disk / "r" / "ranking.csv").read_text() == (tmp_path / "full" / "ranking.csv").read_text()
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
+
+
+def test_ctrl_c_to_the_process_group_of_two_workers_leaves_nothing_running(tmp_path, model_env):
+    """Ctrl-C in a terminal sends SIGINT to the whole process group (the parent and its workers): one line, exit 130,
+    no process left behind."""
+    study = _study(tmp_path, 2000)
+    out = tmp_path / "r"
+    env = {**os.environ, "INTERLAYER_MODEL_DIR": str(model_env.root)}
+    cmd = [sys.executable, "-m", "screen.cli", "screen", "--study", str(study), "--output", str(out), "--workers", "2",
+           "--no-progress", "--no-plots"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not ((out / "study.journal").exists() and (out / "study.journal").stat().st_size > 20_000):
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
+    left = ["?"]
+    for _ in range(40):
+        left = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        if not left:
+            break
+        time.sleep(0.5)
+    assert left == []
