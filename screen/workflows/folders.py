@@ -10,7 +10,7 @@ from pathlib import Path
 
 from descriptors.errors import InputError
 
-__all__ = ["folder_lock", "make_output_folder", "require_own_folder"]
+__all__ = ["LOCK_NAME", "folder_lock", "make_output_folder", "require_own_folder"]
 
 
 def make_output_folder(out: Path) -> None:

@@ -26,12 +26,14 @@ from screen.search.grid import DESIGN_COLUMNS, best_per_pair, grid_size, refine,
 from screen.search.objectives import CONSTRAINTS, evaluate
 from screen.search.optimize import JOURNAL_NAME, completed_designs, optimize
 from screen.search.ranking import RANKING_COLUMNS, exhaustive_check, pareto_mask, rank_designs
-from screen.workflows.folders import folder_lock, make_output_folder, require_own_folder
+from screen.workflows.folders import LOCK_NAME, folder_lock, make_output_folder, require_own_folder
 
 OUTPUT_FILES = ("ranking.csv", "ranking.json", "pareto.csv", "trials.csv", "exhaustive_top.csv", "explanations.csv",
                 "vs_reference.csv", "pareto.png", "tradeoffs.png", "importances.png", "ranking.png", "report.html", "run.json")
 #: The resolved study of a run, written when it starts; ``--resume`` continues only the same study.
 STUDY_RECORD = "study.json"
+#: Files that mark a folder as a run of this tool (finished, unfinished, or killed before its journal existed).
+RUN_MARKERS = ("run.json", JOURNAL_NAME, STUDY_RECORD)
 
 
 def _resolved(spec: Any) -> dict[str, Any]:
@@ -94,6 +96,7 @@ def _is_finished_run_of(out: Path, spec: Any) -> bool:
         return False
     if journal.is_file() and journal.stat().st_mtime_ns > done.stat().st_mtime_ns:
         return False
+
     def where_left_out(d: Any) -> Any:  # the same folder, named with or without --output
         if isinstance(d, dict) and isinstance(d.get("study"), dict):
             d["study"].pop("output", None)
@@ -111,12 +114,12 @@ def _set_aside_finished_run(out: Path) -> Path:
     again into ``out``; returns the folder it went to. Refused while another process runs in ``out``."""
     prev = previous_folder(out)
     if prev.exists():
-        require_own_folder(prev, ("run.json", JOURNAL_NAME))
+        require_own_folder(prev, RUN_MARKERS)
     with folder_lock(out):  # nobody is running in it now, and nobody can start while it moves
         if prev.exists():
             remove_folder(prev)
         move_folder(out, prev)
-    (prev / ".interlayer.lock").unlink(missing_ok=True)
+    (prev / LOCK_NAME).unlink(missing_ok=True)
     return prev
 
 
@@ -219,10 +222,9 @@ def run_study(study: str | Path | None = None, *, output: str | Path | None = No
 
         make_storage(storage, out)  # fail before anything is written if the database is unreachable
     set_aside = None
-    own = ("run.json", JOURNAL_NAME, STUDY_RECORD)
     if not resume and storage is None and out.is_dir():
-        if overwrite and any((out / m).exists() for m in own):
-            require_own_folder(out, own)
+        if overwrite and any((out / m).exists() for m in RUN_MARKERS):
+            require_own_folder(out, RUN_MARKERS)
             # --overwrite: the earlier run is set aside, not deleted, until this run has finished
             set_aside = _set_aside_finished_run(out)
         elif not overwrite and _is_finished_run_of(out, spec):
@@ -251,7 +253,7 @@ def _run_in_folder(spec: Any, out: Path, registry: Any, pipeline: Any, model_met
     if not resume:
         # before the lock file is made in somebody else's folder; a folder holding only the study record is a run of
         # this tool killed before its journal existed
-        require_own_folder(out, ("run.json", JOURNAL_NAME, STUDY_RECORD))
+        require_own_folder(out, RUN_MARKERS)
     locked = False
     try:
         with folder_lock(out):

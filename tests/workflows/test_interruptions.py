@@ -159,27 +159,12 @@ def test_a_run_killed_before_its_journal_existed_can_be_run_again(tmp_path, regi
 
 
 def test_sigterm_stops_two_workers_and_leaves_no_process_behind(tmp_path, model_env):
-    """SIGTERM to `screen --workers 2`: exit 130 with one line, no worker or resource tracker left, and --resume
-    finishes the study."""
-    study = _study(tmp_path, 2000)
-    out = tmp_path / "r"
-    env = {**os.environ, "INTERLAYER_MODEL_DIR": str(model_env.root)}
-    cmd = [sys.executable, "-m", "screen.cli", "screen", "--study", str(study), "--output", str(out), "--workers", "2",
-           "--no-progress", "--no-plots"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and not ((out / "study.journal").exists() and (out / "study.journal").stat().st_size > 20_000):
-        time.sleep(0.2)
+    """SIGTERM to `screen --workers 2`: exit 130 with one line, no worker or resource tracker left."""
+    proc, _ = _two_workers_running(tmp_path, model_env.root)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
-    left = ["?"]
-    for _ in range(40):  # the resource tracker winds down within a few seconds of its parent
-        left = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True).stdout.split()
-        if not left:
-            break
-        time.sleep(0.5)
-    assert left == []
+    assert _processes_left(proc.pid) == []
 
 
 def test_overwrite_keeps_the_earlier_run_until_the_new_one_has_finished(tmp_path, registry):
@@ -235,22 +220,33 @@ def test_a_disk_that_fills_mid_run_loses_nothing_and_resume_gives_the_uninterrup
 def test_ctrl_c_to_the_process_group_of_two_workers_leaves_nothing_running(tmp_path, model_env):
     """Ctrl-C in a terminal sends SIGINT to the whole process group (the parent and its workers): one line, exit 130,
     no process left behind."""
+    proc, _ = _two_workers_running(tmp_path, model_env.root)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
+    assert _processes_left(proc.pid) == []
+
+
+def _two_workers_running(tmp_path: Path, registry_root: Path) -> tuple[subprocess.Popen, Path]:
+    """`screen --workers 2` in its own session, returned once its journal holds a few batches."""
     study = _study(tmp_path, 2000)
     out = tmp_path / "r"
-    env = {**os.environ, "INTERLAYER_MODEL_DIR": str(model_env.root)}
+    env = {**os.environ, "INTERLAYER_MODEL_DIR": str(registry_root)}
     cmd = [sys.executable, "-m", "screen.cli", "screen", "--study", str(study), "--output", str(out), "--workers", "2",
            "--no-progress", "--no-plots"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and not ((out / "study.journal").exists() and (out / "study.journal").stat().st_size > 20_000):
         time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
+    return proc, out
+
+
+def _processes_left(session: int) -> list[str]:
+    """Processes still in ``session`` after up to 20 s (the resource tracker winds down within a few seconds)."""
     left = ["?"]
     for _ in range(40):
-        left = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        left = subprocess.run(["pgrep", "-s", str(session)], capture_output=True, text=True).stdout.split()
         if not left:
             break
         time.sleep(0.5)
-    assert left == []
+    return left

@@ -106,16 +106,22 @@ def test_interval_critical_current_round_trips_into_a_censored_observation(tmp_p
     assert enc[0].tolist() == [1.0, 1.5] and enc[1, 0] == 3.0 and math.isinf(enc[1, 1])
 
 
-def test_censored_likelihood_prefers_a_prediction_inside_the_interval():
-    """P(1.0 < measured < 1.5) is largest for a predicted current inside the interval, and a one-sided bound
-    (survived 3.0) is nearly certain for a prediction far above it and nearly impossible far below."""
+def test_censored_likelihood_stays_accurate_where_the_plain_difference_underflows():
+    """The interval probability agrees with scipy's plain CDF difference where that is accurate, and stays finite far in
+    either tail, where Phi(b) - Phi(a) rounds to 0 (a fold whose prediction lies far from a measured interval)."""
+    from scipy.stats import norm
+
     from screen.model.likelihood import SIGMA_LOG_CCD, log_interval_probability
 
-    mu = np.log(np.array([0.3, 1.2, 5.0]))
-    lp = log_interval_probability(mu, np.full(3, 1.0), np.full(3, 1.5), SIGMA_LOG_CCD)
-    assert lp[1] > lp[0] and lp[1] > lp[2]
-    one = log_interval_probability(np.log(np.array([30.0, 0.03])), np.full(2, 3.0), np.full(2, np.inf), SIGMA_LOG_CCD)
-    assert one[0] > -1e-3 and one[1] < -20
+    lo, hi = np.array([1.0, 3.0, 1.0]), np.array([1.5, np.inf, 1.5])
+    mu = np.log(np.array([1.2, 1.0, 0.8]))
+    plain = np.log(norm.cdf((np.log(hi) - mu) / SIGMA_LOG_CCD) - norm.cdf((np.log(lo) - mu) / SIGMA_LOG_CCD))
+    np.testing.assert_allclose(log_interval_probability(mu, lo, hi, SIGMA_LOG_CCD), plain, rtol=1e-10)
+    far = log_interval_probability(np.log(np.array([1e-12, 1e12])), np.full(2, 2.0), np.full(2, 2.5), SIGMA_LOG_CCD)
+    with np.errstate(divide="ignore"):
+        naive = np.log(norm.cdf((np.log(2.5) - np.log([1e-12, 1e12])) / SIGMA_LOG_CCD)
+                       - norm.cdf((np.log(2.0) - np.log([1e-12, 1e12])) / SIGMA_LOG_CCD))
+    assert np.all(np.isfinite(far)) and not np.all(np.isfinite(naive))
 
 
 @pytest.mark.parametrize("cells, match", [
