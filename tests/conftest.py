@@ -12,8 +12,11 @@ from descriptors.data.curated import load_table
 
 
 def pytest_configure(config):
-    """Descriptor memo files of the test session go to a fresh folder, not the user's cache."""
+    """Descriptor memo files of the test session go to a fresh folder, not the user's cache; posteriors are sampled
+    with the quick NUTS profile (2 chains x 100 + 100) unless ``$INTERLAYER_SAMPLER`` says otherwise: the tests check
+    behaviour and science that short chains already show, the full sampler's diagnostics are the benchmark's."""
     os.environ["INTERLAYER_CACHE_DIR"] = tempfile.mkdtemp(prefix="interlayer-test-cache-")
+    os.environ.setdefault("INTERLAYER_SAMPLER", "quick")
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 For each ``[[compare.cells]]`` entry of the study file the model predicts, under the study's
 cell conditions: where Li nucleates (under or above the carbon, or on the metal / collector
-when there is no carbon), the margin and P(under carbon) with their bootstrap intervals, the
+when there is no carbon), the margin and P(under carbon) with their posterior intervals, the
 overpotential of the first nucleation site (``eta_cell_mV``) and whether a voltage dip would be
 seen (``eta_cell > 5 mV``, the model's detection threshold), the Li the interlayer takes up on
 first charge, and the *regulation current*: the current density at which the margin reaches

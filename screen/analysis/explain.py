@@ -6,7 +6,7 @@ electron-concentration limit 0, no intermediate phase) is split exactly among th
 three descriptors with Shapley values (all 2^3 orderings of swapping a descriptor from the
 inert baseline to the metal's value; the gap model is not additive because the alloying
 activity multiplies solubility and the e/a term). The same split is repeated for every
-bootstrap member of the model, giving a 90 % interval per contribution. A contribution is in
+posterior draw of the model, giving a 90 % interval per contribution. A contribution is in
 mV of margin: how much of the metal's advantage over an inert substrate that descriptor buys.
 
 **Versus a reference** (:func:`versus_reference`). Each ranked metal's best design is set beside
@@ -30,13 +30,16 @@ _INERT = {"solubility_score_mutual": 0.0, "ec_limit_M_in_Li": 0.0, "has_intermed
 
 
 def _margins(model: Any, feats: pd.DataFrame) -> np.ndarray:
-    """Margin (mV) of each row for the point fit and every bootstrap member: shape (1 + B, n)."""
-    from screen.model.parameters import PARAM_NAMES, to_natural
+    """Margin (mV) of each row for the point parameters and every posterior draw: shape (1 + draws, n).
+
+    The lab offset is left out: it shifts every design's margin alike and cancels in a descriptor's contribution."""
     from screen.model.physics import terms
 
     d = model.design(feats)
-    zs = [model.z_, *model.ensemble_z_]
-    return np.array([terms(dict(zip(PARAM_NAMES, to_natural(z))), d)["margin_mV"] for z in zs])
+    point = terms(model.params_, d)["margin_mV"][None, :]
+    if not len(model.draws_z_):
+        return point
+    return np.vstack([point, np.broadcast_to(terms(model.draw_theta(), d)["margin_mV"], (len(model.draws_z_), d.n))])
 
 
 def margin_contributions(pipeline: Any, designs: pd.DataFrame, spec: Any, interval: float = 0.9) -> pd.DataFrame:
@@ -46,7 +49,7 @@ def margin_contributions(pipeline: Any, designs: pd.DataFrame, spec: Any, interv
         pipeline: the gap-model pipeline.
         designs: rows with ``metal``, ``carbon``, ``architecture``, ``metal_nm``, ``carbon_nm``.
         spec: the study (cell conditions).
-        interval: central probability of the reported intervals over the bootstrap ensemble.
+        interval: central probability of the reported intervals over the posterior draws.
 
     Returns:
         One row per design and descriptor: ``value`` (the metal's descriptor), ``contribution_mV``

@@ -83,7 +83,7 @@ def ranking_shift(before: pd.DataFrame, after: pd.DataFrame, top: int = 10) -> t
 
 
 #: A design is "clearly below" the leader of its tie group when the leader scores higher by more than
-#: :data:`SCORE_RESOLUTION` in at least this fraction of the bootstrap ensemble's members; otherwise they are tied.
+#: :data:`SCORE_RESOLUTION` in at least this fraction of the posterior draws; otherwise they are tied.
 CLEARLY_BELOW = 0.9
 #: Score differences smaller than this (on the 0-1 score) are below what a study's weights and limits, given to one or
 #: two digits, can mean: two designs that differ only by 0.0001 of Li loss are the same choice.
@@ -91,22 +91,21 @@ SCORE_RESOLUTION = 0.005
 
 
 def member_scores(spec: Any, pipeline: Any, ranked: pd.DataFrame) -> np.ndarray:
-    """Score of every ranked design under each bootstrap member of the gap model: shape (members, designs).
+    """Score of every ranked design under each posterior draw of the gap model: shape (draws, designs).
 
     Only the robustness objective depends on the model; Li loss, cost, swelling, energy density and the sealed area are exact. For the
     ``*_lo`` robustness choices each member contributes its point value (the interval is what the members span).
     """
-    from screen.model.parameters import PARAM_NAMES, to_natural
     from screen.model.physics import terms
     from screen.search.objectives import design_frame, desirability_arrays, sealed_robustness, weighted_score
 
     gap = pipeline.named_steps["gap"]
-    if not len(gap.ensemble_z_) or ranked.empty:
+    if not len(gap.draws_z_) or ranked.empty:
         return np.empty((0, len(ranked)))
     feats = pipeline.named_steps["cells"].transform(design_frame(spec, ranked[PAIR + ["metal_nm", "carbon_nm"]]))
-    natural = to_natural(gap.ensemble_z_)
-    theta = {name: natural[:, k:k + 1] for k, name in enumerate(PARAM_NAMES)}
-    t = terms(theta, gap.design(feats))
+    d = gap.design(feats)
+    offset = gap.lab_offsets([spec.cell.study_id], 1)
+    t = terms(gap.draw_theta(), d, offset)
     robust = t["margin_mV"] if spec.objectives.robustness == "margin_lo" else t["p_under_carbon"]
     robust = sealed_robustness(robust, ranked["sealed_fraction"].to_numpy(float)[None, :])
     d = desirability_arrays(spec, robust, *(ranked[c].to_numpy(float)[None, :] for c in
@@ -114,23 +113,33 @@ def member_scores(spec: Any, pipeline: Any, ranked: pd.DataFrame) -> np.ndarray:
     return np.asarray(weighted_score(spec, d), dtype=float)
 
 
-def rank_uncertainty(spec: Any, pipeline: Any, ranked: pd.DataFrame, level: float = 0.9) -> pd.DataFrame:
-    """Rank interval, score interval and tie group of each ranked design (index aligned with ``ranked``).
+def posterior_ranking(spec: Any, pipeline: Any, ranked: pd.DataFrame, level: float = 0.9) -> pd.DataFrame:
+    """The ranking by the posterior: designs ordered by the median of their score over the model's posterior draws
+    (``posterior_score``), with the score's and the rank's central ``level`` interval over the draws and tie groups.
 
-    Ranks are recomputed under every bootstrap member of the model; ``rank_lo``/``rank_hi`` and ``score_lo``/
-    ``score_hi`` span the central ``level`` of them. Walking down the ranking, a design joins the tie group of the
-    group's leader unless the leader scores higher by more than :data:`SCORE_RESOLUTION` in at least
-    :data:`CLEARLY_BELOW` of the members.
+    ``ranked`` is the best design per (metal, carbon, architecture) by the study's objective (``score``, which a
+    risk-averse robustness such as the margin's lower end makes pessimistic): the search picks each pair's thicknesses
+    by it; the order shown is the posterior's, so that a design's rank, its score and their intervals describe the same
+    thing and every parameter's uncertainty (a prior-set one with its whole prior) reaches the ranking. Walking down
+    this order, a design joins the tie group of the group's leader unless the leader scores higher by more than
+    :data:`SCORE_RESOLUTION` in at least :data:`CLEARLY_BELOW` of the draws. ``objective_rank`` keeps the order by
+    ``score``. Without draws (a MAP model) the order is the objective's and every interval is a point.
     """
     scores = member_scores(spec, pipeline, ranked)
-    n = len(ranked)
+    out = ranked.copy()
+    out["objective_rank"] = np.arange(1, len(out) + 1)
     if not scores.size:
-        return pd.DataFrame({"rank_lo": ranked["rank"].to_numpy(), "rank_hi": ranked["rank"].to_numpy(),
-                             "score_lo": ranked["score"].to_numpy(), "score_hi": ranked["score"].to_numpy(),
-                             "tie_group": np.arange(1, n + 1)}, index=ranked.index)
+        out["posterior_score"], out["score_lo"], out["score_hi"] = out["score"], out["score"], out["score"]
+        out["rank_lo"] = out["rank_hi"] = out["rank"]
+        out["tie_group"] = np.arange(1, len(out) + 1)
+        return out
+    median = np.median(scores, axis=0)
+    order = np.lexsort((out["objective_rank"].to_numpy(), -median))  # ties keep the objective's order
+    scores, out = scores[:, order], out.iloc[order].reset_index(drop=True)
+    n = len(out)
     q = ((1 - level) / 2, (1 + level) / 2)
-    member_ranks = ranks_of(scores)
-    rank_lo, rank_hi = np.quantile(member_ranks, q, axis=0)
+    draw_ranks = ranks_of(scores)
+    rank_lo, rank_hi = np.quantile(draw_ranks, q, axis=0)
     score_lo, score_hi = np.quantile(scores, q, axis=0)
     group = np.empty(n, dtype=int)
     leader, g = 0, 1
@@ -138,6 +147,9 @@ def rank_uncertainty(spec: Any, pipeline: Any, ranked: pd.DataFrame, level: floa
         if i and np.mean(scores[:, leader] - scores[:, i] > SCORE_RESOLUTION) >= CLEARLY_BELOW:
             leader, g = i, g + 1
         group[i] = g
-    return pd.DataFrame({"rank_lo": np.floor(rank_lo).astype(int), "rank_hi": np.ceil(rank_hi).astype(int),
-                         "score_lo": np.fmin(score_lo, ranked["score"].to_numpy(float)),
-                         "score_hi": np.fmax(score_hi, ranked["score"].to_numpy(float)), "tie_group": group}, index=ranked.index)
+    out["rank"] = np.arange(1, n + 1)
+    out["posterior_score"], out["score_lo"], out["score_hi"] = median[order], score_lo, score_hi
+    out["rank_lo"] = np.minimum(np.floor(rank_lo).astype(int), out["rank"])
+    out["rank_hi"] = np.maximum(np.ceil(rank_hi).astype(int), out["rank"])
+    out["tie_group"] = group
+    return out

@@ -123,7 +123,7 @@ def build_factors(spec: Any, model: Any) -> list[Factor]:
             raise InputError(f"study file: key 'sensitivity.ranges.{n}': must not be negative, got [{lo}, {hi}]")
         out.append(Factor(n, "input", dist, lo, hi, float(nominal[n]), unit, meaning))
     if sens.parameters:
-        ens = model.ensemble_z_
+        ens = model.draws_z_
         sd = ens.std(axis=0) if len(ens) > 1 else np.zeros(len(PARAMETERS))
         for k, p in enumerate(PARAMETERS):
             out.append(Factor(p.name, "parameter", "norm", float(model.z_[k]), float(max(sd[k], 1e-6)), float(model.z_[k]),

@@ -7,7 +7,7 @@ density and temperature from the study's ``[suggest]`` lists (stack pressure and
 ``area_cm2``) keeps only cells whose interlayer (material, plus deposition where the study gives a cost) costs no more.
 
 **Criterion: BALD** (Houlsby et al. 2011, arXiv:1112.5745): the mutual information between the outcome a cell would
-show (Li under or above the carbon) and the model's parameters, estimated over the bootstrap ensemble,
+show (Li under or above the carbon) and the model's parameters, estimated over the posterior draws,
 ``I = H(mean_m p_m) − mean_m H(p_m)`` (nats), with ``p_m`` member m's P(Li under carbon) and ``H`` the binary entropy.
 It is high where the members disagree confidently: cells whose result would move the parameters, not cells that are
 merely uncertain for every member (``lapse``) or that the data already settle.
@@ -19,7 +19,7 @@ and ``same_pair_factor`` when it shares the (metal, carbon) pair (defaults 0.5 a
 five near-copies.
 
 **Why each cell.** The predicted P(under carbon) with its 90 % interval across members; the expected information;
-the parameter whose bootstrap values correlate most with the members' predictions for that cell (Spearman; the
+the parameter whose posterior draws correlate most with the members' predictions for that cell (Spearman; the
 parameter the result would move most), flagged prior-set when the model's identifiability says the data have not
 reached it yet.
 """
@@ -81,19 +81,19 @@ def score_pool(evaluator: Any, pool: pd.DataFrame, gap: Any) -> tuple[pd.DataFra
     """Predicted P with its interval, BALD information and the most informed parameter of every pool cell; and the
     members' predictions (members × cells)."""
     from screen.model.parameters import PARAM_NAMES
-    from screen.model.physics import terms_expanded
+    from screen.model.physics import terms
 
     if not len(evaluator.members):
-        raise InputError("suggest: the model has no bootstrap members (n_bootstrap = 0); retrain it with members")
+        raise InputError("suggest: the model has no posterior draws (n_draws = 0); retrain it with draws")
     mi, ci, arch, _, carbon_nm = evaluator.codes(pool)
     d = evaluator.model_design(mi, ci, arch, carbon_nm, pool["current_ma_cm2"].to_numpy(float),
                                pool["temperature_c"].to_numpy(float), pool["fab_mpa"].to_numpy(float))
-    members = np.asarray(terms_expanded(evaluator.members, d)["p_under_carbon"], dtype=float)
+    members = np.asarray(terms(evaluator.members, d, evaluator.lab_offset)["p_under_carbon"], dtype=float)
     out = pool.copy()
     out["p_under_carbon"] = members.mean(axis=0)  # the predictive P, as the model's predict_terms
     out["p_lo"], out["p_hi"] = np.quantile(members, [0.05, 0.95], axis=0)
     out["information_nats"] = bald(members)
-    z = np.asarray(gap.ensemble_z_, dtype=float)
+    z = np.asarray(gap.draws_z_, dtype=float)
     zr = np.argsort(np.argsort(z, axis=0), axis=0).astype(float)
     pr = np.argsort(np.argsort(members, axis=0), axis=0).astype(float)
     zr, pr = zr - zr.mean(axis=0), pr - pr.mean(axis=0)

@@ -1,6 +1,7 @@
 """The ``interlayer`` command line: the parser assembled from one small builder per command, and ``main``.
 
-Commands live by what they act on (:mod:`.descriptor_commands`, :mod:`.model_commands`, :mod:`.study_commands`); each is a
+Commands live by what they act on (:mod:`.descriptor_commands`, :mod:`.model_commands`,
+:mod:`.calibrate_command`, :mod:`.study_commands`); each is a
 thin layer over the Python API. Heavy libraries (pandas, pymatgen, scipy, optuna) are imported inside the commands, so
 ``interlayer --help`` starts fast. Every user error exits with status 2 and one line on stderr; nothing is written then.
 """
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from screen.cli import descriptor_commands, model_commands, study_commands
+from screen.cli import calibrate_command, descriptor_commands, model_commands, study_commands
 from screen.cli.common import EXIT_INPUT, Parser
 
 #: Exit status after Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention).
@@ -43,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     descriptor_commands.add_validate_descriptors(sub)
     descriptor_commands.add_hull(sub)
     descriptor_commands.add_carbon(sub)
-    model_commands.add_calibrate(sub)
+    calibrate_command.add_calibrate(sub)
     descriptor_commands.add_compute_binaries(sub)
     model_commands.add_predict(sub)
     model_commands.add_retrain(sub)

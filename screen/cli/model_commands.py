@@ -1,4 +1,4 @@
-"""Model commands: ``calibrate``, ``predict``, ``retrain``, ``models list``.
+"""Model commands: ``predict``, ``retrain``, ``models`` (``calibrate`` is :mod:`.calibrate_command`).
 
 Each ``add_*`` builds one subcommand's parser; each ``_cmd_*`` runs it. Heavy libraries are imported inside the
 commands, so building the parser stays cheap."""
@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from descriptors.errors import InputError
 from screen.cli.common import (
     FORMAT,
-    MAX_SEED,
     REG_HELP,
     Parser,
     emit,
@@ -26,46 +26,18 @@ from screen.cli.common import (
 )
 from screen.model.fields import ARCHITECTURES, CANDIDATE_COLUMNS, FIELDS
 
-__all__ = ["add_calibrate", "add_predict", "add_retrain", "add_models"]
-
-
-def add_calibrate(sub: Any) -> None:
-    """``interlayer calibrate``."""
-    cal = sub.add_parser("calibrate", help="fit the gap model to the curated data and validate it against baselines",
-                         description="Fit the nucleation-overpotential-gap model to datasets/literature_outcomes.csv "
-                         "(plating location, voltage dips, toughness and its bounds, critical currents) and validate it: "
-                         "leave-one-study-out (the headline; leave-one-record-out with --loo) against the training "
-                         "folds' base rate, logistic regression, gradient-boosted trees and the majority class; "
-                         "log-loss, Brier and balanced accuracy with 90 % intervals from resampling studies; which "
-                         "parameters the data inform and which their priors set; every measured critical current "
-                         "against the model's, in sample and held out; a reliability plot "
-                         "and the predicted margin per record. The fit is model version 0 "
-                         "of the registry (built once, reused).")
-    cal.add_argument("--plot", metavar="PNG", default=None,
-                     help="write the margin-per-record figure to this file (default: no figure)")
-    cal.add_argument("--reliability-plot", metavar="PNG", default=None,
-                     help="write the reliability plot of the held-out predictions to this file (default: no figure)")
-    cal.add_argument("--alternatives", action="store_true",
-                     help="also show how the leave-one-study-out metrics move under the modelling choices considered")
-    cal.add_argument("--loo", action="store_true",
-                     help="also leave-one-record-out (16 bootstrap refits per record: about 2 minutes on two cores)")
-    cal.add_argument("--seed", type=integer("--seed", minimum=0, maximum=MAX_SEED), default=0,
-                     help="seed of the study resampling for the intervals (default 0)")
-    cal.add_argument("--model-dir", metavar="DIR", help=REG_HELP)
-    cal.add_argument("--compare-sources", nargs="+", metavar="SOURCE",
-                     help="instead: cross-validate the model with each energy source of the Li-M descriptors "
-                     "(e.g. oqmd_legacy chgnet miedema) and print the held-out metrics; nothing is saved")
-    cal.add_argument("--format", **FORMAT)
-    cal.set_defaults(func=_cmd_calibrate)
+__all__ = ["add_predict", "add_retrain", "add_models"]
 
 
 def add_predict(sub: Any) -> None:
     """``interlayer predict``."""
     pr = sub.add_parser("predict", help="plating location and overpotentials for a cell (or a CSV of cells)",
                         description="Predict eta on the lithiated metal and carbon, the transport barrier, the margin and "
-                        "P(Li plates under the carbon), each with a 90 % bootstrap interval. Every option but --metal and "
-                        "--carbon defaults to the source paper's cell (Wu et al. 2026, doi:10.1021/acsami.6c01094); the "
-                        "output lists the defaults used. --input FILE takes a CSV whose columns are the option names "
+                        "P(Li plates under the carbon), each with a 90 % interval over the posterior draws (a new lab's "
+                        "offset drawn with each draw, or with --study-id the fitted offset of a study whose cells are in the "
+                        "model). Every option but --metal and --carbon defaults to the source paper's cell (Wu et al. "
+                        "2026, doi:10.1021/acsami.6c01094); the output lists the defaults used. --input FILE takes a CSV "
+                        "whose columns are the option names "
                         "(metal, carbon, architecture, metal_nm, ...); empty cells take the defaults.",
                         epilog="Example: interlayer predict --metal Mg --carbon c60_film --format json")
     pr.add_argument("--metal", help="metal element symbol, or none")
@@ -78,6 +50,9 @@ def add_predict(sub: Any) -> None:
             default = "the carbon preset's value, else unknown" if f.default is None else f"{f.default:g}"
             pr.add_argument(opt, type=finite(opt, nonneg=f.name != "temperature_c", maximum=f.maximum), default=None,
                             help=f"{f.help}, {f.unit} (default: {default})")
+    pr.add_argument("--study-id", metavar="ID", default=None,
+                    help="predict for the lab of this study (its cells must be in the model, e.g. after retrain); "
+                    "default: a new lab, whose offset on the margin is drawn from the fitted lab-to-lab spread")
     pr.add_argument("--input", metavar="CSV", help="batch of candidates, one per row")
     pr.add_argument("--output", metavar="FILE", help="write the result here (atomically) instead of stdout")
     pr.add_argument("--model", type=integer("--model", minimum=0), metavar="VERSION", help="registry version (default: the latest)")
@@ -157,97 +132,13 @@ def _metrics_rows(metrics: dict[str, Any]) -> Any:
     return pd.DataFrame(rows)
 
 
-def _cmd_calibrate(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from screen.model.training import in_sample, training_set
-    from screen.model.validation import alternatives, critical_currents, validate
-    from screen.report.plots import margin_figure, reliability_figure
-
-    for opt, value in (("--plot", args.plot), ("--reliability-plot", args.reliability_plot)):
-        if value and (Path(value).suffix.lower() != ".png" or not Path(value).parent.exists()):
-            raise input_error(f"{value}: {opt} needs a .png path in an existing folder")
-    if args.compare_sources:
-        return _compare_sources(args)
-    reg = registry(args)
-    pipe, meta = reg.load(0, progress=True)
-    ts = training_set()
-    records = in_sample(pipe, ts)
-    report = validate(ts, random_state=args.seed, progress=args.format == "table",
-                      schemes=("loso", "loo") if args.loo else ("loso",))
-    ident = pd.DataFrame(pipe.named_steps["gap"].identifiability_)
-    ccd = critical_currents(ts, pipe, random_state=args.seed)
-    alt = alternatives(ts, random_state=args.seed) if args.alternatives else None
-    if args.plot:
-        margin_figure(records, args.plot, meta.get("held_out_p_under_carbon", {}).get("loso"))
-        sys.stderr.write(f"wrote {args.plot}\n")
-    if args.reliability_plot:
-        reliability_figure(report["predictions"]["loso"], args.reliability_plot)
-        sys.stderr.write(f"wrote {args.reliability_plot}\n")
-    if args.format == "json":
-        out = {k: meta[k] for k in ("version", "created_utc", "package_version", "data_sha256", "seed", "n_bootstrap",
-                                    "n_observations", "metrics", "parameters", "unused_nucleation_rows")}
-        out["validation"] = {s: [{k: json_value(v) for k, v in r.items()} for r in t.to_dict("records")]
-                             for s, t in report["metrics"].items()}
-        out["held_out"] = {s: [{k: json_value(v) for k, v in r.items()} for r in t.to_dict("records")]
-                           for s, t in report["predictions"].items()}
-        out["identifiability"] = [{k: json_value(v) for k, v in r.items()} for r in ident.to_dict("records")]
-        out["critical_currents"] = [{k: json_value(v) for k, v in r.items()} for r in ccd.to_dict("records")]
-        if alt is not None:
-            out["alternatives"] = [{k: json_value(v) for k, v in r.items()} for r in alt.to_dict("records")]
-        out["model_dir"] = str(reg.root)
-        out["plot"], out["reliability_plot"] = args.plot, args.reliability_plot
-        out["records"] = [{k: json_value(v) for k, v in r.items()} for r in records[
-            ["record_id", "study_id", "metal", "carbon", "architecture", "observed", "predicted", "p_under_carbon",
-             "margin_mV", "margin_mV_lo", "margin_mV_hi"]].to_dict("records")]
-        sys.stdout.write(json.dumps(out, indent=2, default=json_value) + "\n")
-        return 0
-    print(f"Gap model version 0 (curated data sha256 {meta['data_sha256'][:12]}, seed {meta['seed']}, "
-          f"{meta['n_bootstrap']} bootstrap refits); observations: {meta['n_observations']}")
-    for scheme, title in (("loso", "leave-one-study-out (the headline)"), ("loo", "leave-one-record-out")):
-        if scheme not in report["metrics"]:
-            continue
-        t = report["metrics"][scheme]
-        print(f"\nHeld-out plating location, {title}: {t['n_cells'].iloc[0]} cells, {t['n_studies'].iloc[0]} studies; "
-              "[90 % interval from resampling studies]")
-        emit(pd.DataFrame({"predictor": t["predictor"],
-                           **{m: [f"{v:.3f} [{lo:.2f}, {hi:.2f}]" for v, lo, hi in zip(t[m], t[f"{m}_lo"], t[f"{m}_hi"])]
-                              for m in ("log_loss", "brier", "balanced_accuracy")},
-                           "gap_minus_this_log_loss": [("" if pd.isna(v) else f"{v:+.3f} [{lo:+.2f}, {hi:+.2f}]")
-                                                       for v, lo, hi in zip(t.get("gap_minus_this_log_loss", pd.Series(dtype=float)),
-                                                                            t.get("diff_lo", pd.Series(dtype=float)),
-                                                                            t.get("diff_hi", pd.Series(dtype=float)))]}), "table")
-    print("\nParameters: what the data inform (Laplace posterior width / prior width; > 0.8 = prior-set)")
-    emit(ident[["parameter", "unit", "value", "shift_in_prior_sd", "posterior_over_prior_width", "status"]].round(3), "table")
-    print("\nCritical current (mA/cm2) of every cell with carbon and a measured CCD: fitted to all records (interval), and "
-          "fitted without the cell's study (held out); factor = max(predicted/measured, measured/predicted)")
-    emit(ccd.round(3), "table")
-    if alt is not None:
-        print("\nLeave-one-study-out metrics under the modelling choices considered")
-        emit(alt.round(3), "table")
-    print("\nIn-sample predictions")
-    emit(records[["record_id", "metal", "carbon", "architecture", "observed", "predicted", "p_under_carbon", "margin_mV"]]
-         .round(3), "table")
-    return 0
-
-
-def _compare_sources(args: argparse.Namespace) -> int:
-    from screen.model.training import compare_energy_sources, training_set
-
-    table = compare_energy_sources(training_set(), list(args.compare_sources), progress=True)
-    if args.format == "table":
-        print("Cross-validated gap model per energy source of the Li-M descriptors (the registry is not changed)")
-        print("changed_metals: training metals whose phase call or solubility score (> 0.05) differs from the first source")
-        emit(table.round(3), "table")
-    else:
-        emit(table, args.format)
-    return 0
-
-
-def _prediction_table(pipe: Any, cand: Any) -> Any:
+def _prediction_table(pipe: Any, cand: Any, study_id: str | None = None) -> Any:
     import pandas as pd
 
     feats = pipe.named_steps["cells"].transform(cand)
+    if study_id:
+        pipe.named_steps["gap"].check_study_id(study_id)
+        feats = feats.assign(study_id=study_id)
     terms = pipe.named_steps["gap"].predict_terms(feats)
     desc = feats[["solubility_score_mutual", "ec_limit_M_in_Li", "has_intermediate_phases", "graphitization_index"]]
     return pd.concat([cand.reset_index(drop=True), terms.reset_index(drop=True), desc.reset_index(drop=True)], axis=1)
@@ -277,8 +168,12 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         raise input_error(f"{args.output}: folder does not exist")
     reg = registry(args)
     pipe, meta = reg.load(args.model)
-    table = _prediction_table(pipe, cand)
+    try:
+        table = _prediction_table(pipe, cand, args.study_id)
+    except InputError as exc:
+        raise input_error(f"--study-id: {exc}") from None
     table.insert(0, "model_version", meta["version"])
+    table.insert(1, "lab", args.study_id or "new")
     if args.input:
         if args.format == "json":
             text = json.dumps([{k: json_value(v) for k, v in r.items()} for r in table.to_dict("records")], indent=1) + "\n"
@@ -301,6 +196,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         out[t] = json_value(r[t])
         out[f"{t}_interval"] = [json_value(r[f"{t}_lo"]), json_value(r[f"{t}_hi"])]
     out["interval_probability"] = pipe.named_steps["gap"].interval
+    out["lab"] = args.study_id or "new (offset drawn from the fitted lab-to-lab spread)"
     out["plating_site"] = r["plating_site"]
     out["interfacial_toughness_J_m2"] = json_value(r["toughness_J_m2"])
     cells = pipe.named_steps["cells"]
@@ -382,6 +278,12 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
               "twice; drop it unless it is a new cell", file=sys.stderr)
     study_ids = sorted(map(str, fresh["study_id"].unique()))
     new_pipe, meta = fit_and_evaluate(ts, progress=True)
+    diag = meta.get("diagnostics") or {}
+    if diag and not diag.get("passed"):
+        print(f"interlayer: warning: the sampler's diagnostics miss their thresholds (R-hat {diag['r_hat_max']:.3f}, "
+              f"bulk ESS {diag['ess_bulk_min']:.0f}, tail ESS {diag['ess_tail_min']:.0f}, {diag['divergences']} divergent "
+              f"transitions, E-BFMI {diag['bfmi_min']:.2f}): treat the new version's intervals with care "
+              "(interlayer calibrate shows them against their thresholds)", file=sys.stderr)
     old_rec, new_rec = in_sample(old_pipe, ts), in_sample(new_pipe, ts)
     changed = new_rec.loc[old_rec["predicted"].to_numpy() != new_rec["predicted"].to_numpy(), ["record_id", "metal", "carbon", "observed"]]
     changed = changed.assign(before=old_rec.loc[changed.index, "predicted"], after=new_rec.loc[changed.index, "predicted"],
@@ -406,7 +308,8 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
         return 0
     print(f"validated {len(fresh)} fresh rows from {args.results} (study_id: {', '.join(study_ids)}); merged with the "
           "curated data (unchanged)")
-    print(f"\nBefore (model v{old_meta['version']}):")
+    print(f"\nBefore (model v{old_meta['version']}; leave-one-study-out with MAP folds, the quick check every version "
+          "stores):")
     emit(_metrics_rows(old_meta["metrics"]), "table")
     print("\nAfter (refit on curated + fresh):")
     emit(_metrics_rows(meta["metrics"]), "table")
@@ -425,8 +328,6 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
 
 def _cmd_models(args: argparse.Namespace) -> int:
     import pandas as pd
-
-    from descriptors.errors import InputError
 
     reg = registry(args)
     try:

@@ -54,7 +54,7 @@ def add_sensitivity(sub: Any) -> None:
     """``interlayer sensitivity``."""
     se = sub.add_parser("sensitivity", help="Sobol, Morris, one-at-a-time and rank-stability analysis of a screening study",
                         description="Global sensitivity of the margin, P(Li under carbon) and the ranking of a screening study's "
-                        "best designs to the gap model's calibrated parameters (sampled from their bootstrap spread) and to the "
+                        "best designs to the gap model's calibrated parameters (sampled from their posterior spread) and to the "
                         "inputs: graphitization, layer thicknesses, current density, stack and fabrication pressure, temperature, "
                         "and the errors of Miedema's heats of solution and of the hull's formation energies. Sobol first and total "
                         "order indices with 95 % intervals (SALib), Morris screening, one-at-a-time sweeps, and how stable the "
@@ -95,10 +95,10 @@ def add_tradeoff(sub: Any) -> None:
 
 def add_suggest(sub: Any) -> None:
     """``interlayer suggest``."""
-    sg = sub.add_parser("suggest", help="the next cells to test: where the model's bootstrap members disagree most",
+    sg = sub.add_parser("suggest", help="the next cells to test: where the model's posterior draws disagree most",
                         description="Propose concrete cells (metal, carbon, architecture, thicknesses, lamination pressure, "
                         "current, temperature) whose Li location would teach the gap model most: BALD (mutual information "
-                        "between the outcome and the parameters over the bootstrap ensemble), in a diverse batch. Writes "
+                        "between the outcome and the parameters over the posterior draws), in a diverse batch. Writes "
                         "<output>/suggest/suggestions.csv (why each cell), to_retrain.csv (the retrain format, outcomes empty) "
                         "and run.json; the study file's [suggest] table sets the condition lists.",
                         epilog="Example: interlayer suggest --study studies/default.toml --n 5 --exclude-tested; fill in "
@@ -172,8 +172,8 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     if ranked.attrs.get("previous_run"):
         print(f"interlayer: the earlier run of this study was moved to {ranked.attrs['previous_run']}", file=sys.stderr)
-    cols = ["rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "metal_nm", "carbon_nm", "score", "margin_mV_lo",
-            "sealed_fraction", "li_loss_pct", "cost_usd_m2", "metal_growth_nm", "wh_l_loss_pct"]
+    cols = ["rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "metal_nm", "carbon_nm", "posterior_score", "score",
+            "margin_mV_lo", "sealed_fraction", "li_loss_pct", "cost_usd_m2", "metal_growth_nm", "wh_l_loss_pct"]
     top = ranked[cols].head(args.top).copy()
     if args.format == "json":
         sys.stdout.write(json.dumps({"output": str(out), "run": {k: run[k] for k in (
@@ -195,11 +195,14 @@ def _cmd_screen(args: argparse.Namespace) -> int:
         print(f"exhaustive grid: {ex['grid_evaluations']} designs, {ex['candidates_per_second']:.0f}/s; "
               f"top-10 pair recall (ties count): {ex['top10_recall']:.0%} by this ranking, "
               f"{ex['top10_recall_optuna_only']:.0%} by optuna's trials alone")
+    top = top.rename(columns={"posterior_score": "score_median", "score": "objective"})
     print(top.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    print("order: the median of each design's score over the model's posterior draws (score_median); objective: the "
+          "study's risk-averse score that chose its thicknesses")
     n_groups = int(top["tie"].nunique())
     if n_groups < len(top):
         print(f"tie: designs with the same number are tied (the group's leader does not score more than 0.005 higher in "
-              f"90 % of the model's bootstrap members); {len(top)} rows, {n_groups} distinguishable groups")
+              f"90 % of the model's posterior draws); {len(top)} rows, {n_groups} distinguishable groups")
     for kept, same in run.get("carbons_merged", {}).items():
         print(f"note: carbon presets {', '.join(same)} have the same descriptors as {kept} and are ranked as {kept}")
     _print_extras(out)
@@ -225,7 +228,7 @@ def _print_extras(out: Path) -> None:
         ex = pd.read_csv(out / "explanations.csv", keep_default_na=False, na_values=[""])
         if len(ex):
             print("\nWhy the top metals rank high: margin over an inert metal under the same carbon, split among the metal's "
-                  "descriptors (Shapley, mV, 90 % bootstrap interval):")
+                  "descriptors (Shapley, mV, 90 % interval over the posterior draws):")
             for (rank, metal, carbon), g in ex.groupby(["rank", "metal", "carbon"], sort=True):
                 r0 = g.iloc[0]
                 parts = ", ".join(f"{r.descriptor} = {r.value:.2f}: {r.contribution_mV:+.1f} [{r.contribution_mV_lo:+.1f}, "

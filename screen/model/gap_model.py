@@ -6,7 +6,7 @@ Li plates *under* the carbon when the nucleation overpotential at the surface fa
 "top" site) exceeds the one at the site under the carbon (the "bottom" site) by more than the barrier for Li to
 cross the lithiated carbon::
 
-    margin = (eta_top - eta_bottom) - B                                   [mV]
+    margin = (eta_top - eta_bottom) - B + delta_lab                       [mV]
     P(under carbon) = lapse / 2 + (1 - lapse) * sigmoid(margin / scale)
 
 ``lapse`` is the fraction of cells whose outcome the descriptors and stated conditions cannot explain (unreported
@@ -45,7 +45,7 @@ the collector; without carbon there is nothing to plate under (margin and P are 
 
 ``P_fab`` is the fabrication (lamination) pressure alone: stack pressure does not enter, because Lee 2020 saw no
 change of the plating behaviour between 0 and 4 MPa stack pressure and no datum ties the location to it. ``d`` is the
-carbon particle size (unknown -> 30 nm). The law is fitted to Liao 2025's carbon black (~30 nm) and 3 um hard carbon
+carbon particle size (unreported: marginalized; d_ref = 50 nm). The law is fitted to Liao 2025's carbon black (~30 nm) and 3 um hard carbon
 at 100–400 MPa (their pressure exponents differ: carbon black rises about linearly, the hard carbon faster, hence
 ``m(d)``), with the bounds the paper gives (below 7 J/m2 unlaminated; at least 65, 16 and 18 J/m2 where the tape
 or the layer failed first) as censored observations; ``G_coh`` (the layer's own cohesion) bounds it. ``j_crit`` is
@@ -58,17 +58,23 @@ reproduce. Both share the measured activation energy of Li jumps in C6Li (Ea = 0
 a factor of 2); one known only as an interval ("stable at a, shorted at b") or a one-sided bound enters as
 interval-censored: the probability that the measured current falls inside it.
 
-**Fitting.** Maximum a posteriori over plating locations (Bernoulli; ``mixed`` = 0.5), voltage-dip presence
-(P(dip) = sigmoid((eta_cell - 5 mV) / 1 mV)), numeric overpotentials (log-normal, 30 %), toughness (log-normal,
-20 %; bounds censored), with log-normal or logit-normal priors on every parameter (:data:`PARAMETERS`). Only
-anode-free sulfide cells are fitted. Unreported fabrication pressure and carbon thickness are marginalized over
-the quantiles of what the *training* rows report (learned in ``fit``, so chosen inside every cross-validation fold;
-``impute="fixed"`` restores v0's 50–500 MPa and 0.1–10 um). Each parameter's Laplace posterior width over its prior
-width says whether the data inform it; above 0.8 it is reported as prior-set (``identifiability_``).
+**Lab effects.** Each study s shifts the margin by delta_s = tau * eps_s (mV), eps_s ~ Normal(0, 1), tau fitted
+(half-normal prior, 10 mV). A prediction for a lab whose cells are in the fit (``study_id`` column) uses its own
+delta_s; any other row is a new lab, whose delta is drawn from Normal(0, tau) with each posterior draw.
 
-**Uncertainty.** A bootstrap ensemble: studies (the unit leave-one-study-out holds out; ``bootstrap_unit``) are
-resampled with replacement and the MAP refitted ``n_bootstrap`` times; intervals are quantiles over the ensemble, point
-values the fit to all records, except P(under carbon), which is the ensemble's mean (the predictive probability).
+**Fitting.** The posterior of every parameter by NUTS (NumPyro; :mod:`screen.model.probabilistic` is the model,
+:mod:`screen.model.inference` the sampler and its diagnostics) over plating locations (Bernoulli; ``mixed`` = 0.5),
+voltage-dip presence (P(dip) = sigmoid((eta_cell - 5 mV) / 1 mV)), numeric overpotentials (log-normal, 30 %),
+toughness (log-normal, 20 %; bounds censored) and critical currents (log-normal, a factor of 2; intervals censored),
+with log-normal or logit-normal priors (:data:`PARAMETERS`, each with its reasoning). Only anode-free sulfide cells
+are fitted. Unreported fabrication pressure, carbon thickness and carbon particle size are marginalized over the
+quantiles of what the *training* rows report (learned in ``fit``, so chosen inside every cross-validation fold;
+``impute="fixed"`` uses fixed ranges). The chains start near the MAP. Which parameters the data inform is reported
+by power-scaling prior sensitivity and the posterior/prior width (:mod:`screen.model.prior_sensitivity`).
+
+**Uncertainty.** ``n_draws`` thinned posterior draws serve every downstream number: intervals are quantiles over the
+draws, P(under carbon) is their mean (the posterior predictive probability), point values are posterior medians.
+With ``n_draws=0`` the model is the MAP alone (no intervals; for quick checks).
 """
 
 from __future__ import annotations
@@ -81,17 +87,18 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import balanced_accuracy_score
 
 from descriptors.errors import InputError
-from screen.model.likelihood import OBSERVABLES, encode_targets, fit_map, identifiability
+from screen.model.likelihood import OBSERVABLES, Targets, fit_map
 from screen.model.parameters import PARAM_NAMES, PARAMETERS, PRIOR_CENTER, PRIOR_SIGMA, to_natural
-from screen.model.physics import FAB_GRID_MPA, THICKNESS_GRID_NM, Design, design, learned_grid, terms
+from screen.model.physics import FAB_GRID_MPA, PARTICLE_GRID_NM, THICKNESS_GRID_NM, Design, design, learned_grid, terms
 
 CLASSES = np.array(["above_carbon", "under_carbon"], dtype=object)
+#: Rows per chunk of :meth:`NucleationGapModel.predict_terms` (128 draws x a chunk's expanded rows x 9 terms in memory).
+PREDICT_CHUNK_ROWS = 2000
 
 
 #: Per-row outputs of :meth:`NucleationGapModel.predict_terms` that carry intervals.
 TERMS: tuple[str, ...] = ("eta_metal_mV", "eta_carbon_mV", "barrier_mV", "gap_mV", "margin_mV", "p_under_carbon",
                           "critical_current_mA_cm2", "toughness_J_m2")
-
 
 
 def _observables(X: pd.DataFrame) -> np.ndarray:
@@ -100,91 +107,130 @@ def _observables(X: pd.DataFrame) -> np.ndarray:
     return np.full(len(X), "li_location", dtype=object)
 
 
+def _study_ids(X: pd.DataFrame) -> np.ndarray:
+    if "study_id" not in X.columns:
+        return np.full(len(X), "", dtype=object)
+    return X["study_id"].astype(object).where(X["study_id"].notna(), "").astype(str).to_numpy(dtype=object)
+
 
 class NucleationGapModel(ClassifierMixin, BaseEstimator):
-    """Nucleation-overpotential-gap classifier of the plating location (under / above the carbon).
+    """Nucleation-overpotential-gap classifier of the plating location (under / above the carbon), fitted by NUTS.
 
-    Input ``X``: the output of :class:`screen.model.cells.CellFeaturizer` (descriptors plus cell
-    conditions). For joint fitting, an ``observable`` column says what each row's target is
-    (:data:`OBSERVABLES`; default ``li_location``), and a ``record_id`` column groups rows of
-    the same cell for the bootstrap. ``y``: plating locations (``under_carbon``, ``above_carbon``,
-    ``mixed``) or, per observable, dip yes/no, overpotential in mV, toughness in J/m2.
+    Input ``X``: the output of :class:`screen.model.cells.CellFeaturizer` (descriptors plus cell conditions). For
+    joint fitting, an ``observable`` column says what each row's target is (:data:`OBSERVABLES`; default
+    ``li_location``) and a ``study_id`` column names the lab (study) of each row, which gets its own lab effect.
+    ``y``: plating locations (``under_carbon``, ``above_carbon``, ``mixed``) or, per observable, dip yes/no,
+    overpotential in mV, toughness in J/m2, critical current in mA/cm2 or a (lower, upper) interval.
 
     Args:
-        n_bootstrap: bootstrap refits for the uncertainty intervals (0: none).
+        n_draws: thinned posterior draws kept for every downstream number (0: the MAP alone, no sampling).
+        num_chains, num_warmup, num_samples: NUTS chains and iterations per chain.
+        target_accept: NUTS target acceptance probability.
+        dense_mass: adapt a dense mass matrix (the parameters are correlated along ridges).
+        lab_effects: fit a hierarchical offset per study on the margin.
         interval: central probability of the reported intervals.
-        random_state: seed of the bootstrap resampling.
-        impute: how unreported fabrication pressure and carbon thickness are marginalized: ``"training"`` (default)
-            over the values the training rows report, learned in ``fit`` and so chosen inside every CV fold;
-            ``"fixed"`` over the fixed ranges of model v0 (50-500 MPa, 0.1-10 um).
+        random_state: seed of the sampler and of a new lab's offsets.
+        impute: how unreported fabrication pressure, carbon thickness and particle size are marginalized:
+            ``"training"`` (default) over the values the training rows report, learned in ``fit`` and so chosen
+            inside every CV fold; ``"fixed"`` over fixed ranges.
         prior_scale: multiplies every prior width (1: the documented priors).
-        use_ec_limit: include the electron-concentration limit in the alloying activity (v0 did).
-        n_jobs: processes for the bootstrap refits (joblib; -1: every core). The members do not depend on it.
-        bootstrap_unit: what the bootstrap resamples: ``"study"`` (default; the ``study_id`` column, the unit the
-            leave-one-study-out validation holds out) or ``"record"`` (each cell). Falls back to records without
-            a ``study_id`` column.
+        use_ec_limit: include the electron-concentration limit in the alloying activity.
     """
 
-    def __init__(self, n_bootstrap: int = 32, interval: float = 0.9, random_state: int = 0, impute: str = "training",
-                 prior_scale: float = 1.0, use_ec_limit: bool = True, n_jobs: int | None = None,
-                 bootstrap_unit: str = "study") -> None:
-        self.n_bootstrap = n_bootstrap
+    def __init__(self, n_draws: int = 128, num_chains: int = 4, num_warmup: int = 1000, num_samples: int = 1000,
+                 target_accept: float = 0.99, dense_mass: bool = True, lab_effects: bool = True, interval: float = 0.9,
+                 random_state: int = 0, impute: str = "training", prior_scale: float = 1.0, use_ec_limit: bool = True) -> None:
+        self.n_draws = n_draws
+        self.num_chains = num_chains
+        self.num_warmup = num_warmup
+        self.num_samples = num_samples
+        self.target_accept = target_accept
+        self.dense_mass = dense_mass
+        self.lab_effects = lab_effects
         self.interval = interval
         self.random_state = random_state
         self.impute = impute
         self.prior_scale = prior_scale
         self.use_ec_limit = use_ec_limit
-        self.n_jobs = n_jobs
-        self.bootstrap_unit = bootstrap_unit
 
     def design(self, X: pd.DataFrame) -> Design:
         """Design arrays of ``X`` with this model's marginalization grids (for the analyses that sweep parameters)."""
         if not self.use_ec_limit and "ec_limit_M_in_Li" in X.columns:
             X = X.assign(ec_limit_M_in_Li=0.5)  # min(1, 2 * 0.5) = 1: the factor drops out
-        return design(X, self.fab_grid_, self.thickness_grid_)
+        return design(X, self.fab_grid_, self.thickness_grid_, self.particle_grid_)
 
     # sklearn API ---------------------------------------------------------------------------
+    def _check_settings(self) -> None:
+        if not 0 < self.interval < 1 or int(self.n_draws) < 0:
+            raise InputError("interval must be in (0, 1) and n_draws >= 0")
+        if self.impute not in ("training", "fixed") or not self.prior_scale > 0:
+            raise InputError("impute must be 'training' or 'fixed' and prior_scale positive")
+        if min(int(self.num_chains), int(self.num_samples)) < 1 or int(self.num_warmup) < 0 or not 0 < self.target_accept < 1:
+            raise InputError("num_chains and num_samples must be >= 1, num_warmup >= 0 and target_accept in (0, 1)")
+
+    def _learn_grids(self, X: pd.DataFrame) -> None:
+        if self.impute == "training":
+            carbon = np.asarray(X["has_carbon"], dtype=float) > 0
+            self.fab_grid_ = learned_grid(X["fab_mpa"].to_numpy(float), FAB_GRID_MPA)
+            self.thickness_grid_ = learned_grid(X.loc[carbon, "carbon_nm"].to_numpy(float), THICKNESS_GRID_NM)
+            self.particle_grid_ = learned_grid(X.loc[carbon, "carbon_particle_nm"].to_numpy(float), PARTICLE_GRID_NM)
+        else:
+            self.fab_grid_, self.thickness_grid_ = FAB_GRID_MPA.copy(), THICKNESS_GRID_NM.copy()
+            self.particle_grid_ = PARTICLE_GRID_NM.copy()
+
+    def model_data(self, X: pd.DataFrame, y: Any, sample_weight: Any = None) -> Any:
+        """What the NumPyro model conditions on (:class:`~screen.model.probabilistic.ModelData`): learns the
+        marginalization grids and the studies (``studies_``) from ``X``."""
+        from screen.model.probabilistic import ModelData
+
+        tg = Targets.encode(_observables(X), y, None if sample_weight is None else np.asarray(sample_weight, dtype=float))
+        self._learn_grids(X)
+        sid = _study_ids(X)
+        self.studies_ = tuple(sorted({s for s in sid if s})) if self.lab_effects else ()
+        index = {s: i for i, s in enumerate(self.studies_)}
+        return ModelData.build(self.design(X), tg, np.array([index.get(s, -1) for s in sid]), self.studies_,
+                               PRIOR_SIGMA * float(self.prior_scale), bool(self.studies_))
+
+    def sampler_settings(self) -> Any:
+        """This model's NUTS settings (:class:`~screen.model.inference.SamplerSettings`)."""
+        from screen.model.inference import SamplerSettings
+
+        return SamplerSettings(num_chains=int(self.num_chains), num_warmup=int(self.num_warmup), num_samples=int(self.num_samples),
+                               target_accept=float(self.target_accept), seed=int(self.random_state), dense_mass=bool(self.dense_mass))
+
     def fit(self, X: pd.DataFrame, y: Any, sample_weight: Any = None) -> NucleationGapModel:
         if not isinstance(X, pd.DataFrame):
             raise InputError("NucleationGapModel.fit needs a pandas DataFrame from CellFeaturizer")
         if len(X) != len(y):
             raise InputError(f"X has {len(X)} rows but y has {len(y)}")
-        if not 0 < self.interval < 1 or int(self.n_bootstrap) < 0:
-            raise InputError("interval must be in (0, 1) and n_bootstrap >= 0")
-        if self.impute not in ("training", "fixed") or not self.prior_scale > 0:
-            raise InputError("impute must be 'training' or 'fixed' and prior_scale positive")
-        if self.bootstrap_unit not in ("study", "record"):
-            raise InputError(f"bootstrap_unit must be 'study' or 'record', got {self.bootstrap_unit!r}")
-        obs = _observables(X)
-        yy = encode_targets(obs, y)
-        w = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        if self.impute == "training":
-            self.fab_grid_ = learned_grid(X["fab_mpa"].to_numpy(float), FAB_GRID_MPA)
-            self.thickness_grid_ = learned_grid(X.loc[np.asarray(X["has_carbon"], dtype=float) > 0, "carbon_nm"].to_numpy(float),
-                                                THICKNESS_GRID_NM)
-        else:
-            self.fab_grid_, self.thickness_grid_ = FAB_GRID_MPA.copy(), THICKNESS_GRID_NM.copy()
-        d = self.design(X)
-        sigma = PRIOR_SIGMA * float(self.prior_scale)
+        self._check_settings()
+        data = self.model_data(X, y, sample_weight)
         self.classes_ = CLASSES.copy()
-        self.z_ = fit_map(d, obs, yy, w, PRIOR_CENTER.copy(), sigma)
-        unit = "study_id" if self.bootstrap_unit == "study" and "study_id" in X.columns else "record_id"
-        groups = X[unit].astype(str).to_numpy() if unit in X.columns else np.arange(len(X)).astype(str)
-        uniq, inv = np.unique(groups, return_inverse=True)
-        rng = np.random.default_rng(self.random_state)
-        counts = [np.bincount(rng.integers(0, uniq.size, uniq.size), minlength=uniq.size) for _ in range(int(self.n_bootstrap))]
-        from joblib import Parallel, delayed
-
-        members = Parallel(n_jobs=self.n_jobs)(delayed(fit_map)(d, obs, yy, w * c[inv], self.z_, sigma) for c in counts)
-        self.ensemble_z_ = np.array(members).reshape(-1, len(PARAMETERS))
+        self.z_map_ = fit_map(data.design, data.targets, PRIOR_CENTER.copy(), data.prior_sigma)
+        obs = data.structure.observable
         self.n_observations_ = {o: int(np.sum(obs == o)) for o in OBSERVABLES}
-        self.identifiability_ = identifiability(self.z_, d, obs, yy, w, sigma, self.ensemble_z_)
         self.n_features_in_ = len(X.columns)
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        if int(self.n_draws) == 0:
+            self.z_, self.draws_z_ = self.z_map_.copy(), np.empty((0, len(PARAMETERS)))
+            self.lab_offset_mV_ = np.empty((0, len(self.studies_)))
+            self.lab_scale_mV_ = self.new_lab_offset_mV_ = np.empty(0)
+            self.diagnostics_, self.identifiability_, self.idata_ = {}, [], None
+            return self
+        from screen.model.inference import run_nuts
+        from screen.model.prior_sensitivity import parameter_report
+
+        post = run_nuts(data, self.z_map_, self.sampler_settings(), int(self.n_draws))
+        self.idata_ = post.idata
+        self.diagnostics_ = post.diagnostics
+        self.draws_z_ = post.z
+        self.lab_scale_mV_, self.lab_offset_mV_, self.new_lab_offset_mV_ = post.lab_scale_mV, post.lab_offset_mV, post.new_lab_offset_mV
+        self.z_ = np.median(np.asarray(post.idata.posterior["z"]).reshape(-1, len(PARAMETERS)), axis=0)
+        self.identifiability_ = parameter_report(post.idata, data.prior_sigma, float(self.interval))
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        """[P(above), P(under)] per row (the bootstrap ensemble's mean, :meth:`predict_terms`); NaN for cells with no carbon."""
+        """[P(above), P(under)] per row (the posterior draws' mean, :meth:`predict_terms`); NaN for cells with no carbon."""
         p = self.predict_terms(X)["p_under_carbon"].to_numpy(float)
         return np.column_stack([1.0 - p, p])
 
@@ -203,7 +249,7 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
     # model outputs ---------------------------------------------------------------------------
     @property
     def params_(self) -> dict[str, float]:
-        """Fitted parameters in natural units (see :data:`PARAMETERS` for units)."""
+        """Point parameters in natural units: posterior medians (the MAP when fitted with ``n_draws=0``)."""
         self._check_fitted()
         return {k: float(v) for k, v in zip(PARAM_NAMES, to_natural(self.z_))}
 
@@ -213,6 +259,29 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
 
             raise NotFittedError("NucleationGapModel is not fitted; call fit() or load a registered model")
 
+    def draw_theta(self) -> dict[str, np.ndarray]:
+        """Every posterior draw's parameters in natural units, as ``(n_draws, 1)`` columns (empty without draws)."""
+        self._check_fitted()
+        natural = to_natural(self.draws_z_) if len(self.draws_z_) else np.empty((0, len(PARAM_NAMES)))
+        return {name: natural[:, k:k + 1] for k, name in enumerate(PARAM_NAMES)}
+
+    def lab_offsets(self, study_ids: Any = None, n: int = 1) -> np.ndarray:
+        """Each draw's lab offset (mV) for ``n`` rows, shape ``(n_draws, n)``: a fitted study's own offset, or a new
+        lab's (drawn from the fitted spread) for an unknown or empty study id."""
+        self._check_fitted()
+        ids = np.full(n, "", dtype=object) if study_ids is None else np.asarray(study_ids, dtype=object).reshape(-1)
+        out = np.repeat(self.new_lab_offset_mV_[:, None], ids.size, axis=1)
+        for k, s in enumerate(self.studies_):
+            out[:, ids == s] = self.lab_offset_mV_[:, k:k + 1]
+        return out
+
+    def check_study_id(self, study_id: str) -> None:
+        """Raise a one-line error unless ``study_id`` is a study whose cells are in the fit."""
+        self._check_fitted()
+        if study_id not in self.studies_:
+            known = ", ".join(self.studies_) or "none (fitted without lab effects)"
+            raise InputError(f"study id '{study_id}' has no fitted lab effect in this model (known: {known})")
+
     def _point(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
         self._check_fitted()
         return terms(self.params_, self.design(X))
@@ -221,35 +290,50 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
         """Overpotential of the site where Li nucleates first in each cell (mV): what a voltage dip measures."""
         return self._point(X)["eta_cell_mV"]
 
-    def predict_terms(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Every term per row with its interval: ``<term>``, ``<term>_lo``, ``<term>_hi``; plus toughness and site.
+    def draw_terms(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Every term per posterior draw and row, ``(n_draws, n_rows)``, with each row's lab offset (its own study's
+        when the row's ``study_id`` is in the fit, a new lab's otherwise)."""
+        d = self.design(X)
+        offsets = self.lab_offsets(_study_ids(X), len(X))[:, d.row]
+        return terms(self.draw_theta(), d, offsets)
 
-        Point values are the fit to all records, except ``p_under_carbon``: with an ensemble it is the members' mean,
-        the bootstrap's predictive probability, which carries the spread of the parameters into P (a point fit would
-        be as sure of a cell its data barely reach as of one they pin down).
+    def point_offsets(self, study_ids: Any = None, n: int = 1) -> np.ndarray:
+        """The lab offset (mV) of the point prediction per row: the median of a fitted study's offset draws, 0 for a
+        new lab (the centre of its spread)."""
+        ids = np.full(n, "", dtype=object) if study_ids is None else np.asarray(study_ids, dtype=object).reshape(-1)
+        out = np.zeros(ids.size)
+        if len(self.draws_z_):
+            for k, s in enumerate(self.studies_):
+                out[ids == s] = float(np.median(self.lab_offset_mV_[:, k]))
+        return out
+
+    def predict_terms(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Every term per row with its interval: ``<term>``, ``<term>_lo``, ``<term>_hi``; plus the plating site.
+
+        Point values are the terms at the point parameters (posterior medians) and the row's point lab offset, except
+        ``p_under_carbon``, which is the draws' mean (the posterior predictive probability); intervals are the draws'
+        central :attr:`interval`, widened to hold the point value. Without draws: the MAP, no interval.
         """
         self._check_fitted()
+        if len(X) > PREDICT_CHUNK_ROWS:  # bounded memory: draws x expanded rows x terms per chunk
+            return pd.concat([self.predict_terms(X.iloc[i:i + PREDICT_CHUNK_ROWS])
+                              for i in range(0, len(X), PREDICT_CHUNK_ROWS)])
         d = self.design(X)
-        point = terms(self.params_, d)
+        ids = _study_ids(X)
+        point = terms(self.params_, d, self.point_offsets(ids, len(X))[d.row])
         out = pd.DataFrame({k: point[k] for k in TERMS}, index=X.index)
-        if len(self.ensemble_z_):
+        if len(self.draws_z_):
+            stack = terms(self.draw_theta(), d, self.lab_offsets(ids, len(X))[:, d.row])
             q = ((1 - self.interval) / 2, (1 + self.interval) / 2)
-            stack = {k: np.empty((len(self.ensemble_z_), d.n)) for k in TERMS}
-            for i, z in enumerate(self.ensemble_z_):
-                t = terms(dict(zip(PARAM_NAMES, to_natural(z))), d)
-                for k in TERMS:
-                    stack[k][i] = t[k]
-            point["p_under_carbon"] = stack["p_under_carbon"].mean(axis=0)
-            out["p_under_carbon"] = point["p_under_carbon"]
+            out["p_under_carbon"] = point["p_under_carbon"] = stack["p_under_carbon"].mean(axis=0)
             for k in TERMS:
-                # a row is NaN in every member or in none (no carbon layer), so the plain quantile is exact
+                # a row is NaN in every draw or in none (no carbon layer), so the plain quantile is exact
                 lo, hi = np.quantile(stack[k], q, axis=0)
                 out[f"{k}_lo"], out[f"{k}_hi"] = np.fmin(lo, point[k]), np.fmax(hi, point[k])
         else:
             for k in TERMS:
                 out[f"{k}_lo"], out[f"{k}_hi"] = point[k], point[k]
-        out["toughness_J_m2"] = np.where(np.asarray(X["has_carbon"], dtype=float) > 0, point["toughness_J_m2"], np.nan)
-        p = point["p_under_carbon"]
+        p = out["p_under_carbon"].to_numpy(float)
         has_m = np.asarray(X["has_metal"], dtype=float) > 0
         out["plating_site"] = np.where(np.isnan(p), np.where(has_m, "on_metal", "on_collector"),
                                        np.where(p >= 0.5, "under_carbon", "above_carbon"))
@@ -257,24 +341,36 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
 
     # serialisation -------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able state (parameters in transformed space, ensemble, settings)."""
+        """JSON-able state: settings, point and MAP parameters (transformed space), the thinned posterior draws with
+        their lab offsets, diagnostics and the parameter report (the full sample is :attr:`idata_`, stored apart)."""
         self._check_fitted()
         return {"params": self.get_params(), "parameter_names": list(PARAM_NAMES), "z": self.z_.tolist(),
-                "ensemble_z": self.ensemble_z_.tolist(), "natural": self.params_,
+                "z_map": self.z_map_.tolist(), "draws_z": self.draws_z_.tolist(), "studies": list(self.studies_),
+                "lab_offset_mV": self.lab_offset_mV_.tolist(), "lab_scale_mV": self.lab_scale_mV_.tolist(),
+                "new_lab_offset_mV": self.new_lab_offset_mV_.tolist(), "natural": self.params_,
                 "n_observations": self.n_observations_, "fab_grid_MPa": self.fab_grid_.tolist(),
-                "thickness_grid_nm": self.thickness_grid_.tolist(), "identifiability": self.identifiability_}
+                "thickness_grid_nm": self.thickness_grid_.tolist(), "particle_grid_nm": self.particle_grid_.tolist(),
+                "diagnostics": self.diagnostics_, "identifiability": self.identifiability_}
 
     @classmethod
     def from_dict(cls, state: dict[str, Any]) -> NucleationGapModel:
         """Rebuild a fitted model from :meth:`to_dict` output."""
-        if list(state.get("parameter_names", [])) != list(PARAM_NAMES):
+        if list(state.get("parameter_names", [])) != list(PARAM_NAMES) or "draws_z" not in state:
             raise InputError("saved model has different parameters than this version of the gap model; retrain it")
         m = cls(**state["params"])
-        m.z_ = np.asarray(state["z"], dtype=float)
-        m.ensemble_z_ = np.asarray(state["ensemble_z"], dtype=float).reshape(-1, len(PARAMETERS))
+        k = len(PARAMETERS)
+        m.z_, m.z_map_ = np.asarray(state["z"], dtype=float), np.asarray(state["z_map"], dtype=float)
+        m.draws_z_ = np.asarray(state["draws_z"], dtype=float).reshape(-1, k)
+        m.studies_ = tuple(state.get("studies", []))
+        m.lab_offset_mV_ = np.asarray(state["lab_offset_mV"], dtype=float).reshape(len(m.draws_z_), len(m.studies_))
+        m.lab_scale_mV_ = np.asarray(state["lab_scale_mV"], dtype=float)
+        m.new_lab_offset_mV_ = np.asarray(state["new_lab_offset_mV"], dtype=float)
         m.classes_ = CLASSES.copy()
         m.n_observations_ = dict(state.get("n_observations", {}))
-        m.fab_grid_ = np.asarray(state.get("fab_grid_MPa", FAB_GRID_MPA), dtype=float)
-        m.thickness_grid_ = np.asarray(state.get("thickness_grid_nm", THICKNESS_GRID_NM), dtype=float)
+        m.fab_grid_ = np.asarray(state["fab_grid_MPa"], dtype=float)
+        m.thickness_grid_ = np.asarray(state["thickness_grid_nm"], dtype=float)
+        m.particle_grid_ = np.asarray(state["particle_grid_nm"], dtype=float)
+        m.diagnostics_ = dict(state.get("diagnostics", {}))
         m.identifiability_ = list(state.get("identifiability", []))
+        m.idata_ = None
         return m

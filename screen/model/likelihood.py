@@ -1,16 +1,18 @@
-"""The likelihood of the gap model and what it says about the parameters: target encoding, the negative log
-posterior (Bernoulli locations and dips, log-normal overpotentials, toughness and critical currents, censored toughness
-bounds and critical-current intervals, log-normal priors), the MAP fit and the identifiability of each parameter."""
+"""The likelihood of the gap model: target encoding, the measurement model of every observable (Bernoulli locations
+and dips, log-normal overpotentials, toughness and critical currents, censored toughness bounds and critical-current
+intervals), written once for NumPy and JAX, and the MAP fit that starts the sampler."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from descriptors.errors import InputError
-from screen.model.parameters import PARAM_NAMES, PARAMETERS, PRIOR_CENTER, PRIOR_SIGMA, SOURCED, to_natural
+from screen.model.parameters import PARAM_NAMES, PRIOR_CENTER, PRIOR_SIGMA, to_natural
 from screen.model.physics import Design, sigmoid, terms
 
 DETECT_MV = 5.0
@@ -87,66 +89,105 @@ def encode_targets(observable: np.ndarray, y: Any) -> np.ndarray:
     return out
 
 
-def log_interval_probability(mu: np.ndarray, lo: np.ndarray, hi: np.ndarray, sigma: float) -> np.ndarray:
+@dataclass(frozen=True)
+class Targets:
+    """Encoded observations, split by measurement model.
+
+    ``observable`` and ``exact`` (whether a row is a value rather than a censoring interval) are structure: numpy,
+    fixed when the targets are encoded. ``value``/``upper`` (:func:`encode_targets`' two columns, an interval's ends
+    for censored rows, the log-normal's open end replaced by a finite stand-in) and ``weight`` are data: the sampler
+    may trace them, so a refit on new values of the same structure reuses the compiled sampler.
+    """
+
+    observable: np.ndarray
+    exact: np.ndarray
+    value: Any
+    upper: Any
+    weight: Any
+
+    @classmethod
+    def encode(cls, observable: np.ndarray, y: Any, weight: np.ndarray | None = None) -> Targets:
+        yy = encode_targets(observable, y)
+        w = np.ones(len(yy)) if weight is None else np.asarray(weight, dtype=float)
+        return cls(np.asarray(observable, dtype=object), yy[:, 0] == yy[:, 1], yy[:, 0], yy[:, 1], w)
+
+    def mask(self, observable: str, exact: bool | None = None) -> np.ndarray:
+        m = self.observable == observable
+        if exact is not None:
+            m = m & (self.exact == exact)
+        return m
+
+
+def _special(xp: ModuleType) -> Any:
+    if xp is np:
+        import scipy.special as special
+    else:
+        import jax.scipy.special as special
+    return special
+
+
+def log_interval_probability(mu: Any, lo: np.ndarray, hi: np.ndarray, sigma: float, xp: ModuleType = np) -> Any:
     """log P(lo < X < hi) for log X ~ Normal(mu, sigma); ``lo`` may be 0 and ``hi`` inf (one-sided bounds).
 
     Written as log Phi(b) + log1p(-exp(log Phi(a) - log Phi(b))), which stays finite far in either tail.
     """
-    from scipy.special import log_ndtr
-
-    with np.errstate(divide="ignore"):
-        a = (np.log(lo) - mu) / sigma
-        b = (np.log(hi) - mu) / sigma
+    has_lo, has_hi = lo > 0, xp.isfinite(hi)
+    # an open end is a finite stand-in inside the arithmetic and -inf / +inf only where it is used, so no infinite
+    # value enters a derivative (JAX differentiates both branches of a where)
+    a = xp.where(has_lo, (xp.log(xp.where(has_lo, lo, 1.0)) - mu) / sigma, -40.0)
+    b = xp.where(has_hi, (xp.log(xp.where(has_hi, hi, 1.0)) - mu) / sigma, 40.0)
     # P(a < Z < b) = P(-b < Z < -a): use the side whose upper end is smaller, where log_ndtr is accurate
     flip = (a + b) > 0
-    a, b = np.where(flip, -b, a), np.where(flip, -a, b)
+    a, b = xp.where(flip, -b, a), xp.where(flip, -a, b)
+    log_ndtr = _special(xp).log_ndtr
     lb, la = log_ndtr(b), log_ndtr(a)
-    return lb + np.log1p(-np.exp(np.minimum(la - lb, -1e-300)))
+    return lb + xp.log1p(-xp.exp(xp.minimum(la - lb, -1e-300)))
 
 
-def neg_log_posterior_batch(Z: np.ndarray, d: Design, obs: np.ndarray, y: np.ndarray, w: np.ndarray,
-                            prior_sigma: np.ndarray = PRIOR_SIGMA) -> np.ndarray:
-    """Negative log posterior of each row of ``Z`` (transformed parameter vectors, shape (batch, n_params)).
+def log_likelihood(t: dict[str, Any], tg: Targets, xp: ModuleType = np) -> Any:
+    """Log-likelihood of every observation given the model's per-row terms ``t`` (:func:`screen.model.physics.terms`),
+    summed over rows: one value, or one per parameter vector when ``t`` holds ``(batch, n)`` arrays.
 
-    Evaluated for the whole batch in one vectorised pass; :func:`fit_map` uses it for finite-difference gradients.
-    ``y`` is :func:`encode_targets`' (n, 2) array. Toughness given only as a bound (the tape failed first; the
-    carbon did not transfer) enters as a censored observation: the probability that the log-normal toughness lies
-    beyond the bound. A critical current known as an interval enters as the probability that the log-normal
-    measured current lies inside it.
+    Plating location: Bernoulli on P(under) (``mixed`` as target 0.5, half an observation of each side). Voltage dip:
+    Bernoulli on sigmoid((eta_cell - 5 mV) / 1 mV). Numeric overpotential, toughness and critical current: log-normal
+    (widths :data:`SIGMA_LOG_ETA`, :data:`SIGMA_LOG_TOUGHNESS`, :data:`SIGMA_LOG_CCD`). Toughness known only as a bound
+    (the tape failed first; the carbon did not transfer) is censored: the probability that the log-normal toughness lies
+    beyond it. A critical current known as an interval or a one-sided bound is interval-censored.
     """
-    from scipy.special import log_ndtr
-
-    Z = np.atleast_2d(Z)
-    y2 = np.asarray(y, dtype=float).reshape(len(obs), -1)
-    yv, yhi = y2[:, 0], y2[:, -1]
-    natural = to_natural(Z)
-    theta = {name: natural[:, k:k + 1] for k, name in enumerate(PARAM_NAMES)}
-    t = terms(theta, d)
-    nll = np.zeros(len(Z))
-    loc = obs == "li_location"
-    if loc.any():
-        p = np.clip(t["p_under_carbon"][:, loc], 1e-9, 1 - 1e-9)
-        nll -= np.sum(w[loc] * (yv[loc] * np.log(p) + (1 - yv[loc]) * np.log(1 - p)), axis=1)
-    dip = obs == "nucleation_dip"
-    if dip.any():
-        q = np.clip(sigmoid((t["eta_cell_mV"][:, dip] - DETECT_MV) / DETECT_SCALE_MV), 1e-9, 1 - 1e-9)
-        nll -= np.sum(w[dip] * (yv[dip] * np.log(q) + (1 - yv[dip]) * np.log(1 - q)), axis=1)
-    exact = yv == yhi
+    total = 0.0
+    floor = 1e-9
+    for name, key, det in (("li_location", "p_under_carbon", None), ("nucleation_dip", "eta_cell_mV", DETECT_MV)):
+        m = tg.mask(name)
+        if m.any():
+            q = t[key][..., m] if det is None else sigmoid((t[key][..., m] - det) / DETECT_SCALE_MV, xp)
+            q = xp.clip(q, floor, 1 - floor)
+            yv, w = tg.value[m], tg.weight[m]
+            total = total + xp.sum(w * (yv * xp.log(q) + (1 - yv) * xp.log(1 - q)), axis=-1)
     for name, key, sigma in (("eta_mV", "eta_cell_mV", SIGMA_LOG_ETA), ("toughness_J_m2", "toughness_J_m2", SIGMA_LOG_TOUGHNESS),
                              ("ccd_mA_cm2", "critical_current_mA_cm2", SIGMA_LOG_CCD)):
-        m = (obs == name) & exact
+        m = tg.mask(name, exact=True)
         if m.any():
-            r = (np.log(np.maximum(t[key][:, m], 1e-9)) - np.log(yv[m])) / sigma
-            nll += 0.5 * np.sum(w[m] * r * r, axis=1)
-    m = (obs == "ccd_mA_cm2") & ~exact
+            r = (xp.log(xp.maximum(t[key][..., m], floor)) - xp.log(tg.value[m])) / sigma
+            total = total - 0.5 * xp.sum(tg.weight[m] * r * r, axis=-1)
+    m = tg.mask("ccd_mA_cm2", exact=False)
     if m.any():
-        mu = np.log(np.maximum(t["critical_current_mA_cm2"][:, m], 1e-9))
-        nll -= np.sum(w[m] * log_interval_probability(mu, yv[m], yhi[m], SIGMA_LOG_CCD), axis=1)
+        mu = xp.log(xp.maximum(t["critical_current_mA_cm2"][..., m], floor))
+        total = total + xp.sum(tg.weight[m] * log_interval_probability(mu, tg.value[m], tg.upper[m], SIGMA_LOG_CCD, xp), axis=-1)
     for name, sign in (("toughness_lower_J_m2", 1.0), ("toughness_upper_J_m2", -1.0)):
-        m = obs == name
+        m = tg.mask(name)
         if m.any():
-            r = sign * (np.log(np.maximum(t["toughness_J_m2"][:, m], 1e-9)) - np.log(yv[m])) / SIGMA_LOG_TOUGHNESS
-            nll -= np.sum(w[m] * log_ndtr(r), axis=1)
+            r = sign * (xp.log(xp.maximum(t["toughness_J_m2"][..., m], floor)) - xp.log(tg.value[m])) / SIGMA_LOG_TOUGHNESS
+            total = total + xp.sum(tg.weight[m] * _special(xp).log_ndtr(r), axis=-1)
+    return total
+
+
+def neg_log_posterior_batch(Z: np.ndarray, d: Design, tg: Targets, prior_sigma: np.ndarray = PRIOR_SIGMA) -> np.ndarray:
+    """Negative log posterior (no lab effects) of each row of ``Z`` (transformed parameter vectors, shape
+    (batch, n_params)), in one vectorised pass; :func:`fit_map` uses it for finite-difference gradients."""
+    Z = np.atleast_2d(Z)
+    natural = to_natural(Z)
+    theta = {name: natural[:, k:k + 1] for k, name in enumerate(PARAM_NAMES)}
+    nll = -np.broadcast_to(log_likelihood(terms(theta, d), tg), (len(Z),))
     return nll + 0.5 * np.sum(((Z - PRIOR_CENTER) / prior_sigma) ** 2, axis=1)
 
 
@@ -154,8 +195,7 @@ def neg_log_posterior_batch(Z: np.ndarray, d: Design, obs: np.ndarray, y: np.nda
 GRADIENT_STEP = 1e-5
 
 
-def fit_map(d: Design, obs: np.ndarray, y: np.ndarray, w: np.ndarray, z0: np.ndarray,
-            prior_sigma: np.ndarray = PRIOR_SIGMA) -> np.ndarray:
+def fit_map(d: Design, tg: Targets, z0: np.ndarray, prior_sigma: np.ndarray = PRIOR_SIGMA) -> np.ndarray:
     """Maximum a posteriori parameters (transformed space), L-BFGS-B within 5 prior widths of the prior centres.
 
     The gradient is a central difference whose 2k + 1 evaluations run as one vectorised batch.
@@ -166,40 +206,9 @@ def fit_map(d: Design, obs: np.ndarray, y: np.ndarray, w: np.ndarray, z0: np.nda
     steps = np.vstack([np.zeros(k), GRADIENT_STEP * np.eye(k), -GRADIENT_STEP * np.eye(k)])
 
     def value_and_gradient(z: np.ndarray) -> tuple[float, np.ndarray]:
-        f = neg_log_posterior_batch(z + steps, d, obs, y, w, prior_sigma)
+        f = neg_log_posterior_batch(z + steps, d, tg, prior_sigma)
         return float(f[0]), (f[1:k + 1] - f[k + 1:]) / (2 * GRADIENT_STEP)
 
     bounds = list(zip(PRIOR_CENTER - 5 * prior_sigma, PRIOR_CENTER + 5 * prior_sigma))
     res = minimize(value_and_gradient, z0, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 500, "ftol": 1e-10})
     return np.asarray(res.x, dtype=float)
-
-
-#: A parameter whose Laplace posterior width is above this fraction of its prior width is reported as prior-set.
-PRIOR_SET_RATIO = 0.8
-
-
-def identifiability(z: np.ndarray, d: Design, obs: np.ndarray, y: np.ndarray, w: np.ndarray, prior_sigma: np.ndarray,
-                    ensemble_z: np.ndarray) -> list[dict[str, Any]]:
-    """How far the data move each parameter beyond its prior.
-
-    The curvature the likelihood adds at the MAP (a finite-difference second derivative in the transformed space)
-    gives a Laplace posterior width; its ratio to the prior width is 1 when the data carry no information about the
-    parameter (prior-set) and falls towards 0 as they pin it. The bootstrap width is reported beside it.
-    """
-    h, k_all = 1e-3, len(z)
-    f = neg_log_posterior_batch(z + np.vstack([np.zeros(k_all), h * np.eye(k_all), -h * np.eye(k_all)]), d, obs, y, w, prior_sigma)
-    rows = []
-    for k, p in enumerate(PARAMETERS):
-        curv = (f[1 + k] - 2 * f[0] + f[1 + k_all + k]) / h**2
-        data_curv = max(curv - 1.0 / prior_sigma[k] ** 2, 0.0)
-        ratio = float(1.0 / np.sqrt(1.0 + prior_sigma[k] ** 2 * data_curv))
-        boot = float(np.std(ensemble_z[:, k]) / prior_sigma[k]) if len(ensemble_z) > 1 else None
-        rows.append({"parameter": p.name, "unit": p.unit, "value": float(to_natural(z)[k]),
-                     "shift_in_prior_sd": float((z[k] - PRIOR_CENTER[k]) / prior_sigma[k]),
-                     "posterior_over_prior_width": ratio, "bootstrap_over_prior_width": boot,
-                     "status": "prior-set" if ratio > PRIOR_SET_RATIO else "data-informed"})
-    for c in SOURCED:
-        rows.append({"parameter": c.name, "unit": c.unit, "value": c.value, "shift_in_prior_sd": None,
-                     "posterior_over_prior_width": None, "bootstrap_over_prior_width": None,
-                     "status": f"source-set ({c.source})"})
-    return rows

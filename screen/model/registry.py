@@ -1,8 +1,10 @@
 """Model registry: numbered versions of the fitted gap model in a folder.
 
-Layout: ``<root>/v<N>/model.json`` (parameters, bootstrap ensemble, settings)
-and ``<root>/v<N>/metadata.json`` (data hash, package version, metrics, time,
-seed, training files). Version 0 is built from the curated data: reproducibly
+Layout: ``<root>/v<N>/model.json`` (settings, point parameters, the thinned
+posterior draws with their lab offsets, diagnostics), ``<root>/v<N>/posterior.nc``
+(the full NUTS sample as ArviZ InferenceData, netCDF) and
+``<root>/v<N>/metadata.json`` (data hash, package version, sampler, diagnostics,
+metrics, time, seed, training files). Version 0 is built from the curated data: reproducibly
 (fixed seed) the first time it is needed, and again if the curated data, the
 model code or the package version changed. Retraining adds version N+1.
 
@@ -35,7 +37,8 @@ from descriptors.errors import InputError
 
 MODEL_DIR_ENV = "INTERLAYER_MODEL_DIR"
 SEED = 0
-N_BOOTSTRAP = 32
+N_DRAWS = 128
+POSTERIOR_FILE = "posterior.nc"
 DEFAULT_FILE = "default.json"
 LOCK_FILE = ".registry.lock"
 #: When on (the command line turns it on), every load is recorded so the command can say which version it used.
@@ -88,7 +91,7 @@ def library_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {}
-    for lib in ("numpy", "scipy", "pandas", "scikit-learn", "pymatgen"):
+    for lib in ("numpy", "scipy", "pandas", "scikit-learn", "pymatgen", "jax", "numpyro", "arviz"):
         try:
             out[lib] = version(lib)
         except PackageNotFoundError:  # pragma: no cover
@@ -236,6 +239,9 @@ class ModelRegistry:
             with atomic_folder(final, replace=replace) as tmp:
                 (tmp / "model.json").write_text(json.dumps(pipeline_state(pipeline), indent=1), encoding="utf-8")
                 (tmp / "metadata.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+                idata = getattr(pipeline.named_steps["gap"], "idata_", None)
+                if idata is not None:
+                    idata.to_netcdf(str(tmp / POSTERIOR_FILE), engine="h5netcdf")
                 os.chmod(tmp, _folder_mode())
         return version
 
@@ -273,15 +279,19 @@ def pipeline_from_state(state: dict[str, Any]) -> Any:
         raise InputError(f"saved model is not readable by this version ({exc}); retrain it") from None
 
 
-def fit_and_evaluate(ts: Any, progress: bool = False, n_bootstrap: int = N_BOOTSTRAP, seed: int = SEED) -> tuple[Any, dict[str, Any]]:
-    """Fit the pipeline on a training set and cross-validate it; return (pipeline, metadata)."""
-    from screen.model.training import cross_validate, make_pipeline
+def fit_and_evaluate(ts: Any, progress: bool = False, n_draws: int = N_DRAWS, seed: int = SEED) -> tuple[Any, dict[str, Any]]:
+    """Sample the posterior on a training set and cross-validate; return (pipeline, metadata).
 
-    pipe = make_pipeline(n_bootstrap=n_bootstrap, random_state=seed).set_params(gap__n_jobs=-1).fit(ts.X, ts.y)
-    # leave-one-study-out only: the headline, and one fold per study (leave-one-record-out, one per record with 16
-    # bootstrap refits each, is in `interlayer calibrate`)
+    The stored leave-one-study-out figure fits each fold's MAP (seconds; a quick check that travels with every
+    version and lets ``retrain`` compare before and after); the headline, every fold a full posterior, is
+    ``interlayer calibrate``'s.
+    """
+    from screen.model.training import cross_validate, make_pipeline, sampler_profile
+
+    pipe = make_pipeline(n_draws=n_draws, random_state=seed).fit(ts.X, ts.y)
     cv = {"loso": cross_validate(ts, "loso", random_state=seed, progress=progress)}
     metrics = {s: r.metrics for s, r in cv.items()}
+    gap = pipe.named_steps["gap"]
     held_out = {s: {str(k): float(v) for k, v in zip(r.predictions["record_id"], r.predictions["p_gap_model"])}
                 for s, r in cv.items()}
     meta = {
@@ -294,9 +304,12 @@ def fit_and_evaluate(ts: Any, progress: bool = False, n_bootstrap: int = N_BOOTS
         "n_fresh_records": ts.n_fresh,
         "study_ids": sorted(map(str, ts.X["study_id"].unique())),
         "seed": seed,
-        "n_bootstrap": n_bootstrap,
+        "n_draws": n_draws,
+        "sampler": sampler_profile(),
+        "diagnostics": gap.diagnostics_,
         "parameters": pipe.named_steps["gap"].params_,
         "metrics": metrics,
+        "metrics_folds": "MAP per fold (a quick check; interlayer calibrate samples the posterior of every fold)",
         "held_out_p_under_carbon": held_out,
         "unused_nucleation_rows": ts.skipped,
     }

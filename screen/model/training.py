@@ -223,14 +223,36 @@ def training_set(fresh: pd.DataFrame | None = None) -> TrainingSet:
                        n_fresh=0 if fresh is None else len(fresh))
 
 
-def make_pipeline(n_bootstrap: int = 32, random_state: int = 0, energy_source: str = "oqmd_legacy") -> Any:
-    """CellFeaturizer -> NucleationGapModel."""
+#: NUTS settings by name: ``full`` (the v3 specification, amended: 4 chains x (1000 warm-up + 1000 draws), target
+#: acceptance 0.99, dense mass matrix) and ``quick`` (2 x (100 + 100), target 0.8, diagonal mass: for tests and smoke
+#: runs; its diagnostics are reported and fail the thresholds by design). ``$INTERLAYER_SAMPLER`` picks the default.
+SAMPLER_PROFILES: dict[str, dict[str, Any]] = {
+    "full": {"num_chains": 4, "num_warmup": 1000, "num_samples": 1000, "target_accept": 0.99, "dense_mass": True},
+    "quick": {"num_chains": 2, "num_warmup": 100, "num_samples": 100, "target_accept": 0.8, "dense_mass": False},
+}
+SAMPLER_ENV = "INTERLAYER_SAMPLER"
+
+
+def sampler_profile(name: str | None = None) -> dict[str, Any]:
+    """NUTS chains and iterations of a named profile (default: ``$INTERLAYER_SAMPLER``, else ``full``)."""
+    import os
+
+    key = name or os.environ.get(SAMPLER_ENV) or "full"
+    if key not in SAMPLER_PROFILES:
+        raise InputError(f"unknown sampler profile '{key}' (${SAMPLER_ENV}; known: {', '.join(SAMPLER_PROFILES)})")
+    return dict(SAMPLER_PROFILES[key])
+
+
+def make_pipeline(n_draws: int = 128, random_state: int = 0, energy_source: str = "oqmd_legacy",
+                  sampler: str | None = None, **gap_params: Any) -> Any:
+    """CellFeaturizer -> NucleationGapModel (NUTS with the ``sampler`` profile; ``n_draws=0``: the MAP alone)."""
     from sklearn.pipeline import Pipeline
 
     from screen.model.gap_model import NucleationGapModel
 
+    params = {**sampler_profile(sampler), **gap_params}
     return Pipeline([("cells", CellFeaturizer(energy_source=energy_source)),
-                     ("gap", NucleationGapModel(n_bootstrap=n_bootstrap, random_state=random_state))])
+                     ("gap", NucleationGapModel(n_draws=n_draws, random_state=random_state, **params))])
 
 
 #: Numeric descriptors and conditions the logistic baseline sees (same information as the gap model).
@@ -270,7 +292,9 @@ def flexible_baseline(random_state: int = 0) -> Any:
 
 
 #: Held-out predictors compared in cross-validation (column ``p_<name>`` of the predictions).
-PREDICTORS = ("gap_model", "base_rate", "logistic", "flexible", "majority")
+PREDICTORS = ("gap_model", "constant", "base_rate", "logistic", "flexible", "majority")
+#: The constant prevalence of "under" fixed in advance (issue 24, before model v3 existed), the first baseline.
+CONSTANT_PREVALENCE = 0.70
 
 
 def _metrics(y_true: np.ndarray, p: np.ndarray) -> dict[str, float | int]:
@@ -280,11 +304,6 @@ def _metrics(y_true: np.ndarray, p: np.ndarray) -> dict[str, float | int]:
     pc = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
     return {"n": int(yt.size), "balanced_accuracy": float(balanced_accuracy_score(yt, (pc >= 0.5).astype(int))),
             "log_loss": float(log_loss(yt, pc, labels=[0, 1])), "brier": float(brier_score_loss(yt, pc))}
-
-
-#: Bootstrap members of each cross-validation fold's model: the held-out P is the members' mean, as in the
-#: registered model (fewer members than its 32, for time; measured LOSO log-loss: 0.60 with 8 members, 0.57 with 16).
-CV_BOOTSTRAP = 16
 
 
 @dataclass
@@ -317,6 +336,7 @@ def _fold(model: Any, ts: TrainingSet, test: np.ndarray, binary: np.ndarray, eta
         yb = ts.y[trb].astype(str)
         rate = float(np.mean(yb == "under_carbon"))
         out["base"], out["majority"] = (tb, np.full(tb.sum(), rate)), (tb, np.full(tb.sum(), float(rate >= 0.5)))
+        out["constant"] = (tb, np.full(tb.sum(), CONSTANT_PREVALENCE))
         for name, make in (("logistic", logistic_baseline), ("flexible", flexible_baseline)):
             if len(set(yb)) == 2:
                 est = clone(make(random_state)).fit(ts.X[trb], yb)
@@ -328,12 +348,17 @@ def _fold(model: Any, ts: TrainingSet, test: np.ndarray, binary: np.ndarray, eta
     return out
 
 
-def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = CV_BOOTSTRAP, random_state: int = 0,
+def cross_validate(ts: TrainingSet, scheme: str = "loo", n_draws: int = 0, random_state: int = 0,
                    progress: bool = False, energy_source: str = "oqmd_legacy", model_params: dict[str, Any] | None = None,
-                   n_jobs: int | None = -1) -> CVResult:
+                   n_jobs: int | None = -1, sampler: str | None = None) -> CVResult:
     """Leave-one-record-out (``loo``) or leave-one-study-out (``loso``) CV of the gap model and the baselines:
-    the training folds' prevalence of "under" (base rate), logistic regression and gradient-boosted trees on the same
-    descriptors and conditions, and the hard majority class.
+    a constant prevalence fixed in advance (:data:`CONSTANT_PREVALENCE`), the training folds' prevalence of "under"
+    (base rate), logistic regression and gradient-boosted trees on the same descriptors and conditions, and the hard
+    majority class.
+
+    ``n_draws=0`` fits each fold's MAP (seconds; folds run in parallel processes); ``n_draws > 0`` samples each fold's
+    full posterior with the ``sampler`` profile (folds one after another: each fit uses every core). A held-out study's
+    cells are a new lab: their lab offset is drawn from each fold's fitted spread.
 
     ``energy_source`` picks the hull energies of the intermediate-phase descriptor (and, for
     ``chgnet``, the heats of solution), so sources can be compared on held-out accuracy.
@@ -347,14 +372,14 @@ def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = CV_B
     eta = (ts.X["observable"] == "eta_mV").to_numpy()
     scored = binary | eta
     test_groups = np.unique(groups[scored])
-    model = make_pipeline(n_bootstrap=n_bootstrap, random_state=random_state, energy_source=energy_source)
+    model = make_pipeline(n_draws=n_draws, random_state=random_state, energy_source=energy_source, sampler=sampler)
     if model_params:
         model.set_params(**{f"gap__{k}": v for k, v in model_params.items()})
     from joblib import Parallel, delayed
 
-    folds = Parallel(n_jobs=n_jobs)(delayed(_fold)(model, ts, groups == g, binary, eta, random_state)
+    folds = Parallel(n_jobs=1 if n_draws else n_jobs)(delayed(_fold)(model, ts, groups == g, binary, eta, random_state)
                                     for g in _progress(test_groups, progress, f"CV {scheme}"))
-    cols = {k: np.full(len(ts.X), np.nan) for k in ("gap", "base", "majority", "logistic", "flexible", "eta")}
+    cols = {k: np.full(len(ts.X), np.nan) for k in ("gap", "constant", "base", "majority", "logistic", "flexible", "eta")}
     for out in folds:
         for k, (mask, values) in out.items():
             cols[k][mask] = values
@@ -362,6 +387,7 @@ def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = CV_B
     yb = ts.y[binary]
     metrics: dict[str, dict[str, Any]] = {
         "gap_model": _metrics(yb, gap_p[binary]),
+        "constant_baseline": _metrics(yb, cols["constant"][binary]),
         "base_rate_baseline": _metrics(yb, base_p[binary]),
         "logistic_baseline": _metrics(yb, lr_p[binary]),
         "flexible_baseline": _metrics(yb, flex_p[binary]),
@@ -373,7 +399,7 @@ def cross_validate(ts: TrainingSet, scheme: str = "loo", n_bootstrap: int = CV_B
     preds = ts.X.loc[binary, ["record_id", "study_id", "metal", "carbon", "architecture"]].copy()
     preds["observed"] = yb
     preds["p_gap_model"], preds["p_base_rate"], preds["p_logistic"] = gap_p[binary], base_p[binary], lr_p[binary]
-    preds["p_flexible"], preds["p_majority"] = flex_p[binary], maj_p[binary]
+    preds["p_flexible"], preds["p_majority"], preds["p_constant"] = flex_p[binary], maj_p[binary], cols["constant"][binary]
     return CVResult(scheme=scheme, metrics=metrics, predictions=preds.reset_index(drop=True))
 
 

@@ -72,7 +72,7 @@ _OUTCOME_COLOURS = {"under_carbon": "#1b7837", "above_carbon": "#b2182b", "mixed
 
 
 def margin_figure(records: Any, path: str | Path, cv_p: dict[str, float] | None = None) -> Path:
-    """Predicted margin per literature record (with its bootstrap interval), coloured by the observed location.
+    """Predicted margin per literature record (with its interval over the posterior draws), coloured by the observed location.
 
     Args:
         records: table from :func:`screen.model.training.in_sample` (record_id, metal, carbon, architecture,
@@ -104,7 +104,7 @@ def margin_figure(records: Any, path: str | Path, cv_p: dict[str, float] | None 
     ax.set_xlabel("margin = (eta_top - eta_bottom) - B  [mV]   (> 0: Li plates under the carbon)")
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in _OUTCOME_COLOURS.values()]
     ax.legend(handles, [f"observed {k}" for k in _OUTCOME_COLOURS], fontsize=7, loc="lower right")
-    ax.set_title("Nucleation-gap model: margin per literature record (90 % bootstrap interval)", fontsize=9)
+    ax.set_title("Nucleation-gap model: margin per literature record (90 % interval over the posterior draws)", fontsize=9)
     fig.tight_layout()
     try:
         return save_figure_atomic(fig, path)

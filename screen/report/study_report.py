@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from screen.report.html import img, json_value, page_head, table_html
+from screen.report.html import img, json_value, literature_sources_html, page_end, page_head, table_html
 from screen.search.objectives import OBJECTIVE_NAMES, OBJECTIVES, UNITS
 
 TOP_N = 15
@@ -39,9 +39,11 @@ def pareto_plot(spec: Any, table: pd.DataFrame, path: Path) -> None:
     ax.scatter(inf["li_loss_pct"], inf["robustness"], s=8, marker="x", c="0.75", label=f"infeasible ({len(inf)})")
     ax.scatter(feas["li_loss_pct"], feas["robustness"], s=10, c="0.45", alpha=0.6, label=f"feasible ({len(feas)})")
     top = par["metal"].value_counts().index[:8]
-    for m in top:
+    # tab10 without its grey (index 7), which would read as the grey "feasible" points
+    palette = [c for k, c in enumerate(plt.get_cmap("tab10").colors) if k != 7]
+    for m, colour in zip(top, palette):
         sub = par[par["metal"] == m]
-        ax.scatter(sub["li_loss_pct"], sub["robustness"], s=28, label=f"Pareto: {'carbon only' if m == 'none' else m}")
+        ax.scatter(sub["li_loss_pct"], sub["robustness"], s=28, color=colour, label=f"Pareto: {'carbon only' if m == 'none' else m}")
     rest = par[~par["metal"].isin(top)]
     if len(rest):
         ax.scatter(rest["li_loss_pct"], rest["robustness"], s=28, c="k", label="Pareto: other")
@@ -118,7 +120,7 @@ def importance_plot(imp: dict[str, float], path: Path) -> None:
 
 
 def ranking_plot(ranked: pd.DataFrame, path: Path) -> None:
-    """Dot plot of the top designs' scores with their intervals over the model's bootstrap members (not bars from
+    """Dot plot of the top designs' scores with their intervals over the model's posterior draws (not bars from
     zero: the differences are what matter), tie groups alternately shaded."""
     import matplotlib
 
@@ -134,18 +136,22 @@ def ranking_plot(ranked: pd.DataFrame, path: Path) -> None:
         rows = y[groups == g]
         if int(g) % 2:
             ax.axhspan(rows.min() - 0.5, rows.max() + 0.5, color="0.93", zorder=0)
-    lo = top["score_lo"] if "score_lo" in top else top["score"]
-    hi = top["score_hi"] if "score_hi" in top else top["score"]
-    ax.errorbar(top["score"], y, xerr=[top["score"] - lo, hi - top["score"]], fmt="o", c="tab:green", ms=4, capsize=2)
+    mid = top["posterior_score"] if "posterior_score" in top else top["score"]
+    lo = top["score_lo"] if "score_lo" in top else mid
+    hi = top["score_hi"] if "score_hi" in top else mid
+    ax.errorbar(mid, y, xerr=[mid - lo, hi - mid], fmt="o", c="tab:green", ms=4, capsize=2, label="posterior median, 90 % interval")
+    ax.plot(top["score"], y, "|", c="0.3", ms=9, label="study objective (risk-averse)")
     ax.set_yticks(y, labels, fontsize=8)
-    ax.set_xlabel("score (90 % interval over the model's bootstrap members); shaded bands: tied groups")
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_xlabel("score over the model's posterior draws (dot: median; bar: 90 % interval); shaded bands: tied groups")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
 def report_html(spec: Any, ranked: pd.DataFrame, ex_top: pd.DataFrame, run: dict[str, Any], imp: dict[str, float], folder: Path) -> str:
-    cols = ["rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "score", "found_by",
+    cols = ["rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "posterior_score",
+            "score", "found_by",
             "p_under_carbon_lo", "margin_mV_lo", "sealed_fraction", "li_loss_pct", "cost_usd_m2", "metal_growth_nm", "wh_l_loss_pct",
             "wh_kg_loss_pct", "li_richest_phase", "optimum"]
     top = ranked[cols].head(TOP_N).copy()
@@ -221,11 +227,15 @@ the objective terms that pull the thickness up and down at the optimum, or the c
 {img(folder / 'importances.png')}
 <h2>Recall check against a dense grid</h2>
 {ex_html}
+<h2>Sources</h2>
+<p>The gap model was fitted to these published cells (<code>datasets/literature_outcomes.csv</code>; every row carries
+its DOI or URL and whether the value was measured, read from a figure or estimated); the descriptors' element data and
+phase diagrams are sourced row by row in <code>datasets/</code> (<code>datasets/README.md</code>).</p>
+{literature_sources_html(run['model'].get('study_ids'))}
 <h2>Reproducibility</h2>
 <p>Study file {html.escape(run['study']['file'])} (sha256 {run['study']['file_sha256'][:16]}…), package {run['package_version']},
 storage {html.escape(run['storage'])}. Full record in <a href="run.json"><code>run.json</code></a>.</p>
-</body></html>
-"""
+{page_end()}"""
 
 
 def extras_html(spec: Any, extras: dict[str, pd.DataFrame]) -> str:
@@ -246,7 +256,7 @@ def extras_html(spec: Any, extras: dict[str, pd.DataFrame]) -> str:
         wide = ex.pivot_table(index=["rank", "metal", "carbon", "margin_mV", "inert_margin_mV"], columns="descriptor",
                               values="contribution_mV").reset_index()
         parts.append("<h2>Why the top metals rank high</h2><p>Margin of the best design minus the margin of the same carbon on an "
-                     "inert metal, split among the metal's descriptors (Shapley values, mV; 90 % bootstrap intervals in "
+                     "inert metal, split among the metal's descriptors (Shapley values, mV; 90 % intervals over the posterior draws in "
                      "<code>explanations.csv</code>).</p>" + table_html(wide))
     return "\n".join(parts)
 

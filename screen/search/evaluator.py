@@ -4,9 +4,9 @@
 column of the report. For designs the program made itself that checking is wasted, so :class:`DesignEvaluator`
 looks up each metal's and carbon's properties once, takes integer codes and thickness arrays, and computes only
 what the search needs: the five objectives, the constraints, the sealed fraction and the score. The equations are
-the same (the model's :func:`screen.model.physics.terms_expanded`, :mod:`screen.search.materials`,
-:mod:`screen.search.integrity`, :mod:`screen.search.cell_stack`); intervals come from one sort of the bootstrap
-members' robustness term, the only term with an interval that the search reads.
+the same (the model's :func:`screen.model.physics.terms`, :mod:`screen.search.materials`,
+:mod:`screen.search.integrity`, :mod:`screen.search.cell_stack`); intervals come from one sort of the posterior
+draws' robustness term, the only term with an interval that the search reads.
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ class DesignEvaluator:
 
     def __init__(self, spec: Any, pipeline: Any) -> None:
         from screen.model.cells import carbon_descriptors, metal_descriptors, preset_particle_size
-        from screen.model.parameters import PARAM_NAMES, to_natural
 
         self.spec = spec
         cells, gap = pipeline.named_steps["cells"], pipeline.named_steps["gap"]
@@ -77,6 +76,7 @@ class DesignEvaluator:
         cl = [carbon_layer(c) for c in self.carbons]
         self.c_g = np.array([carbon_descriptors(c)["graphitization_index"] for c in self.carbons], dtype=float)
         self.c_particle = np.array([preset_particle_size(c) for c in self.carbons], dtype=float)
+        self.particle_grid = np.asarray(gap.particle_grid_, dtype=float)
         self.c_q = np.array([x.capacity_mAh_cm3 for x in cl])
         self.c_rho = np.array([x.density_g_cm3 for x in cl])
         self.c_price = np.array([x.price_usd_kg for x in cl])
@@ -87,25 +87,37 @@ class DesignEvaluator:
         self.stack = reference_stack(spec)
         self.calibrated_lo = calibrated_carbon_range()[0]
         self.point = gap.params_
-        natural = to_natural(gap.ensemble_z_) if len(gap.ensemble_z_) else np.empty((0, len(PARAM_NAMES)))
-        self.members = {name: natural[:, k:k + 1] for k, name in enumerate(PARAM_NAMES)}
+        self.point_offset = float(gap.point_offsets([spec.cell.study_id], 1)[0])
+        if spec.cell.study_id:
+            gap.check_study_id(spec.cell.study_id)
+        self.members = gap.draw_theta() if len(gap.draws_z_) else {}
+        #: each draw's lab offset (mV): the study's own lab (``cell.study_id``) or a new lab's
+        self.lab_offset = gap.lab_offsets([spec.cell.study_id], 1) if self.members else np.zeros((0, 1))
         self.interval = float(gap.interval)
 
     def model_design(self, mi: np.ndarray, ci: np.ndarray, arch: np.ndarray, carbon_nm: np.ndarray,
                      current_ma_cm2: Any = None, temperature_c: Any = None, fab_mpa: Any = None) -> Any:
         """The gap model's :class:`~screen.model.physics.Design` of designs given as codes, under the study's cell or
-        under per-design conditions (arrays or scalars)."""
-        from screen.model.physics import Design
+        under per-design conditions (arrays or scalars). A carbon with no particle size (a film) is marginalized over
+        the model's particle-size grid, as the model does for a cell; :func:`screen.model.physics.terms` averages it."""
+        from screen.model.physics import Design, expand
 
         cell = self.spec.cell
-        ones = np.ones(mi.size)
-        none = self.m_none[mi]
-        return Design(n=mi.size, row=np.arange(mi.size), weight=ones, arch=np.where(none, "single_layer", arch),
-                      has_metal=~none, has_carbon=ones > 0, solubility=self.m_sol[mi], ec_limit=self.m_ec[mi],
-                      phases=self.m_phases[mi], graphitization=self.c_g[ci], thickness_nm=np.asarray(carbon_nm, dtype=float),
-                      current=ones * (cell.current_ma_cm2 if current_ma_cm2 is None else current_ma_cm2),
-                      temperature_c=ones * (cell.temperature_c if temperature_c is None else temperature_c),
-                      pressure_mpa=ones * (cell.fab_mpa if fab_mpa is None else fab_mpa), particle_nm=self.c_particle[ci])
+        n = mi.size
+        part = self.c_particle[ci]
+        row, weight, (k,) = expand([~np.isfinite(part)], [self.particle_grid])
+        part = np.where(np.isfinite(part[row]), part[row], self.particle_grid[k % self.particle_grid.size])
+        none = self.m_none[mi][row]
+
+        def per_row(v: Any, default: float) -> np.ndarray:
+            return np.broadcast_to(np.asarray(default if v is None else v, dtype=float), (n,))[row]
+
+        return Design(n=n, row=row, weight=weight, arch=np.where(none, "single_layer", np.asarray(arch)[row]),
+                      has_metal=~none, has_carbon=np.ones(row.size, dtype=bool), solubility=self.m_sol[mi][row],
+                      ec_limit=self.m_ec[mi][row], phases=self.m_phases[mi][row], graphitization=self.c_g[ci][row],
+                      thickness_nm=np.asarray(carbon_nm, dtype=float)[row], current=per_row(current_ma_cm2, cell.current_ma_cm2),
+                      temperature_c=per_row(temperature_c, cell.temperature_c), pressure_mpa=per_row(fab_mpa, cell.fab_mpa),
+                      particle_nm=part)
 
     def codes(self, designs: pd.DataFrame) -> tuple[np.ndarray, ...]:
         """(metal code, carbon code, architecture, metal_nm, carbon_nm) arrays of a design table."""
@@ -119,7 +131,7 @@ class DesignEvaluator:
     def evaluate(self, mi: np.ndarray, ci: np.ndarray, arch: np.ndarray, metal_nm: np.ndarray,
                  carbon_nm: np.ndarray) -> dict[str, np.ndarray]:
         """Objectives, constraints, sealed fraction, P, feasibility and score of each design (arrays of length n)."""
-        from screen.model.physics import terms_expanded
+        from screen.model.physics import terms
 
         spec, cell, c = self.spec, self.spec.cell, self.spec.constraints
         n = mi.size
@@ -136,11 +148,12 @@ class DesignEvaluator:
         else:
             first = inv = np.arange(n)
         d = self.model_design(mi[first], ci[first], arch[first], t_c[first])
-        point = terms_expanded(self.point, d)
+        point = terms(self.point, d, self.point_offset)
         member_terms = {}
         if self.members:
             k = len(next(iter(self.members.values())))
-            member_terms = {key: np.broadcast_to(v, (k, first.size)) for key, v in terms_expanded(self.members, d).items()}
+            member_terms = {key: np.broadcast_to(v, (k, first.size))
+                            for key, v in terms(self.members, d, self.lab_offset).items()}
             point["p_under_carbon"] = member_terms["p_under_carbon"].mean(axis=0)  # the predictive P, as predict_terms
         p = point["p_under_carbon"]
         robust_key = spec.objectives.robustness

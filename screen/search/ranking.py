@@ -15,8 +15,8 @@ __all__ = ["PAIR", "RANKING_COLUMNS", "exhaustive_check", "pareto_mask", "rank_d
 
 PAIR = ["metal", "carbon", "architecture"]
 RANKING_COLUMNS = (
-    "rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "score", "score_lo",
-    "score_hi", *OBJECTIVE_NAMES, "optimum", "found_by",
+    "rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "posterior_score",
+    "score_lo", "score_hi", "score", "objective_rank", *OBJECTIVE_NAMES, "optimum", "found_by",
     "sealed_fraction", "carbon_closure", "metal_coverage", "closure_basis", "coverage_basis",
     "total_nm", "wh_kg_loss_pct", "wh_l_total_loss_pct", "li_loss_cathode_pct",
     "p_under_carbon", "p_under_carbon_lo", "p_under_carbon_hi", "margin_mV", "margin_mV_lo", "margin_mV_hi",
@@ -88,7 +88,7 @@ def exhaustive_check(spec: Any, pipeline: Any, trials: pd.DataFrame, ranked: pd.
                      "rank": int(final_rank[pair]) if pair in final_rank else None,
                      "first_optuna_trial": int(first_seen[pair]) if pair in first_seen else None})
     best_grid = float(g_rank["score"].iloc[0]) if len(g_rank) else None
-    best_final = float(ranked["score"].iloc[0]) if len(ranked) else None
+    best_final = float(ranked["score"].max()) if len(ranked) else None
     best_optuna = float(optuna_only["score"].iloc[0]) if len(optuna_only) else None
     summary = {"grid_evaluations": int(len(grid)), "grid_seconds": round(seconds, 3),
                "candidates_per_second": round(len(grid) / seconds, 1) if seconds > 0 else None,

@@ -71,6 +71,8 @@ class CellSpec(_Strict):
     stack_mpa: float = Field(15.0, ge=0, le=1000)
     fab_mpa: float = Field(250.0, ge=0, le=2000)
     temperature_c: float = Field(25.0, ge=-50, le=200)
+    #: the lab whose cells are in the model (its fitted offset on the margin); empty: a new lab
+    study_id: str = Field("", max_length=100)
 
 
 class SpaceSpec(_Strict):

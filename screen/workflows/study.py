@@ -20,7 +20,7 @@ from descriptors.atomic import move_folder, remove_folder, staged_run
 from descriptors.data.files import data_hashes
 from descriptors.errors import InputError
 from screen.analysis.optimum import optimum_reasons
-from screen.analysis.ranks import rank_uncertainty
+from screen.analysis.ranks import posterior_ranking
 from screen.search.evaluator import DesignEvaluator
 from screen.search.grid import DESIGN_COLUMNS, best_per_pair, grid_size, refine, run_exhaustive
 from screen.search.objectives import CONSTRAINTS, evaluate
@@ -281,7 +281,7 @@ def _run_in_folder(spec: Any, out: Path, registry: Any, pipeline: Any, model_met
                 broken = {c: int((table[c] > 0).sum()) for c in CONSTRAINTS if (table[c] > 0).any()}
                 raise InputError(f"study '{spec.study.name}': no feasible design in {len(table)} evaluated; every design breaks a "
                                  f"constraint ({', '.join(f'{k}: {v}' for k, v in broken.items())}); relax [constraints] or widen [space]")
-            ranked = ranked.join(rank_uncertainty(spec, pipeline, ranked))
+            ranked = posterior_ranking(spec, pipeline, ranked)
             ranked["optimum"] = optimum_reasons(spec, pipeline, ranked, evaluator)
             states = pd.Series([t.state.name for t in study_obj.get_trials(deepcopy=False)]).value_counts().to_dict()
             ex_summary, ex_top = (exhaustive_check(spec, pipeline, table, ranked) if exhaustive else (None, pd.DataFrame()))
@@ -300,7 +300,7 @@ def _run_in_folder(spec: Any, out: Path, registry: Any, pipeline: Any, model_met
                 "pareto_trials": int(table["pareto"].sum()), "ranked_designs": int(len(ranked)),
                 "carbons_merged": spec.carbon_merged, "reference_stack": spec.stack.reference,
                 "model": {"version": model_meta["version"], "data_sha256": model_meta["data_sha256"], "registry": str(registry.root),
-                          "seed": model_meta.get("seed")},
+                          "seed": model_meta.get("seed"), "study_ids": model_meta.get("study_ids")},
                 "data_sha256": data_hashes(), "package_version": package_version(), "library_versions": library_versions(),
                 "exhaustive": ex_summary, "grid_first": grid_facts, **facts, "total_seconds": None,
             }

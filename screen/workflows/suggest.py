@@ -1,7 +1,7 @@
 """Suggest the next experiments end to end: :func:`run_suggest` (the Python face of ``interlayer suggest``).
 
 Study file -> model from the registry -> the study's grid (best design per pair) -> pool of cells under the
-``[suggest]`` conditions -> BALD information over the bootstrap ensemble -> a diverse batch
+``[suggest]`` conditions -> BALD information over the posterior draws -> a diverse batch
 (:mod:`screen.analysis.suggest`). Writes ``<output>/suggest/``: ``suggestions.csv`` (each cell, its predicted
 P(under carbon) with interval, the expected information and why), ``to_retrain.csv`` (the same cells as
 ``literature_outcomes.csv`` rows with the outcome columns empty: fill in the results and a source, then
@@ -68,7 +68,7 @@ def run_suggest(study: str | Path | None = None, *, n: int | None = None, budget
     chosen = choose(scored, members, sg.n, sg.same_metal_factor, sg.same_pair_factor)
     run = {"study": {"name": spec.study.name, "file": spec.source_path, "file_sha256": spec.source_sha256},
            "suggest": sg.model_dump(), "pool_cells": int(len(pool)), "suggested": int(len(chosen)),
-           "criterion": "BALD over the bootstrap ensemble (nats), greedy; 1 - rho^2 and metal/pair down-weighting",
+           "criterion": "BALD over the posterior draws (nats), greedy; 1 - rho^2 and metal/pair down-weighting",
            "model": {"version": meta["version"], "data_sha256": meta["data_sha256"], "registry": str(registry.root)},
            "data_sha256": data_hashes(), "package_version": package_version(), "library_versions": library_versions(),
            "total_seconds": None}

@@ -31,6 +31,21 @@ def test_predict_source_cell_json(capsys, model_env):
     assert d["descriptors"]["metal"]["has_intermediate_phases"] is False
 
 
+def test_predict_for_a_fitted_lab_uses_its_own_offset(capsys, model_env):
+    """The source paper's lab (WU26, in the fit) gets its own fitted offset: a narrower margin interval than a new
+    lab's, whose offset is drawn from the whole lab-to-lab spread; an unknown study id is a one-line error."""
+    args = ("predict", "--metal", "Mg", "--carbon", "c60_film", "--format", "json")
+    code, out, _ = run(capsys, *args)
+    new = json.loads(out)
+    code_own, out_own, _ = run(capsys, *args, "--study-id", "WU26")
+    own = json.loads(out_own)
+    assert code == code_own == 0 and own["lab"] == "WU26" and new["lab"].startswith("new")
+    width = {k: d["margin_mV_interval"][1] - d["margin_mV_interval"][0] for k, d in (("new", new), ("own", own))}
+    assert width["own"] < width["new"], width
+    code, _, err = run(capsys, *args, "--study-id", "NOPE")
+    assert code == 2 and "no fitted lab effect" in err and len(err.strip().splitlines()) == 1
+
+
 def test_predict_reports_defaults_and_accepts_none(capsys, model_env):
     code, out, _ = run(capsys, "predict", "--metal", "none", "--carbon", "carbon_black", "--format", "json")
     d = json.loads(out)
@@ -85,15 +100,20 @@ def test_calibrate_json_and_plot(capsys, model_env, tmp_path):
     code, out, _ = run(capsys, "calibrate", "--format", "json", "--plot", str(png), "--reliability-plot", str(rel))
     assert code == 0 and png.stat().st_size > 10_000 and rel.stat().st_size > 10_000
     d = json.loads(out)
-    assert set(d["metrics"]["loso"]) == {"gap_model", "base_rate_baseline", "logistic_baseline", "flexible_baseline", "majority_baseline"}
-    assert set(d["validation"]) == {"loso"}  # leave-one-record-out only with --loo
-    loso = {r["predictor"]: r for r in d["validation"]["loso"]}
-    assert set(loso) == {"gap_model", "base_rate", "logistic", "flexible", "majority"}
-    status = {r["parameter"]: r["status"] for r in d["identifiability"]}
-    # the toughness law is what Liao's peel tests pin, the interface resistance what the measured critical currents pin;
-    # how much a dissolving metal network relieves transport no datum reaches
-    assert status["toughness_100MPa_J_m2"] == "data-informed" and status["interface_ohm_cm2"] == "data-informed"
-    assert status["composite_relief"] == "prior-set"
+    predictors = {"gap_model", "constant", "base_rate", "logistic", "flexible", "majority"}
+    assert set(d["validation"]) == {"loso", "loso_without_LI25"}
+    assert {r["predictor"] for r in d["validation"]["loso"]} == predictors
+    assert {r["predictor"] for r in d["validation"]["loso_without_LI25"]} == predictors
+    held_studies = {r["study_id"] for r in d["held_out"]["loso"]}
+    assert {r["study_id"] for r in d["per_study"]} == held_studies and "LI25" in held_studies
+    assert set(d["diagnostics"]) >= {"r_hat_max", "ess_bulk_min", "ess_tail_min", "divergences", "bfmi_min", "passed"}
+    rows = {r["parameter"]: r for r in d["identifiability"]}
+    # the toughness law is what Liao's peel tests pin, the interface resistance what the measured critical currents
+    # narrow; how much a dissolving metal network relieves transport no datum reaches
+    assert rows["toughness_100MPa_J_m2"]["status"] == "data-informed"
+    assert rows["interface_ohm_cm2"]["posterior_over_prior_width"] < 0.8
+    assert rows["composite_relief"]["status"] == "prior-set"
+    assert all(r["prior"] for r in d["identifiability"])  # every prior states its reasoning or source
     ccd = {r["record_id"]: r for r in d["critical_currents"]}
     # an interval-censored critical current reaches the report as its two ends (Spencer-Jolly 2023: stable at 2.0,
     # shorted at 2.5 mA/cm2), a one-sided one with an open end

@@ -20,8 +20,9 @@ def predict(pipe, **cols):
 
 @pytest.fixture(scope="module")
 def held_out():
-    """Leave-one-study-out predictions: each study's cells predicted by a model fitted without that study."""
-    return cross_validate(training_set(), "loso").predictions.set_index("record_id")
+    """Leave-one-study-out predictions: each study's cells predicted by the posterior of a model fitted without that
+    study (a new lab; the sampler profile of the session)."""
+    return cross_validate(training_set(), "loso", n_draws=64).predictions.set_index("record_id")
 
 
 #: Known out-of-sample misses, each with what the data say and why the model gets it wrong.
@@ -35,20 +36,24 @@ KNOWN_MISSES = {
     "SU21-b": ("Suzuki 2021 (via the source paper): Li on top of Ag-graphite; held out, Spencer-Jolly's three graphite cells "
                "with Li underneath set graphite's relief low. The two graphite studies disagree, and Suzuki's conditions "
                "were not read"),
-    "JU25-a": ("Jun 2025 (via the source paper): Li under the Zn-carbon-black layer; held out, Zn's solubility and "
-               "electron-concentration descriptors sit between Ag (under) and Sn/Al (on top) and the members' mean P is "
-               "0.48: the model cannot tell Zn from the failing metals without this study"),
-    "LI25-l": ("Liao 2025: 3 um hard carbon laminated at 600 MPa, Li underneath; held out, no other study measures the "
-               "toughness of a micrometre-size carbon, the size exponent returns to its JKR prior (n = 1) and the layer "
-               "looks too weakly bonded"),
 }
+#: Held out, Liao 2025's carbon-black cells laminated at 100-300 MPa (Li on top) are called at P ~ 0.5: without the one
+#: study that measures the toughness of its own layers, the toughness law follows its prior (centre 5 J/m2, not Liao's
+#: measured 9) and the model cannot say on which side of the threshold these cells fall (model v3, nested
+#: leave-one-study-out, full sampler: P = 0.48, 0.49, 0.53). They are tested as undecided, not as hits or misses.
+UNDECIDED = ("LI25-a", "LI25-h", "LI25-j")
 
 
 def _location_records() -> list:
     ts = training_set()
     keep = ts.location_mask & np.isin(ts.y, ["under_carbon", "above_carbon"])
-    ids = ts.X.loc[keep, "record_id"].tolist()
+    ids = [r for r in ts.X.loc[keep, "record_id"].tolist() if r not in UNDECIDED]
     return [pytest.param(r, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[r])) if r in KNOWN_MISSES else r for r in ids]
+
+
+def test_held_out_liao_cells_without_liao_are_undecided(held_out):
+    p = held_out.loc[list(UNDECIDED), "p_gap_model"]
+    assert (abs(p - 0.5) < 0.1).all(), p
 
 
 @pytest.mark.parametrize("record", _location_records())
@@ -76,6 +81,17 @@ def test_held_out_log_loss_and_balanced_accuracy_beat_every_baseline(held_out):
     ba = {n: balanced_accuracy_score(y, (v >= 0.5).astype(int)) for n, v in p.items()}
     assert all(ll["gap_model"] < ll[n] for n in ll if n != "gap_model"), ll
     assert all(ba["gap_model"] > ba[n] for n in ba if n != "gap_model"), ba
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "model v3's headline: nested leave-one-study-out log-loss 0.57 [0.36, 0.82] against 0.64 [0.47, 0.78] for the "
+    "constant prevalence 0.70 fixed in advance; the difference, -0.07 [-0.32, +0.28] over resampled studies, does not "
+    "exclude zero, and without Liao 2025's cells the constant scores better (0.57 against 0.62)"))
+def test_held_out_log_loss_beats_the_constant_fixed_in_advance(held_out):
+    from screen.model.validation import metric_intervals
+
+    table = metric_intervals(held_out.reset_index(), n_resamples=1000, seed=0).set_index("predictor")
+    assert table.at["constant", "diff_hi"] < 0, table.loc["constant", ["gap_minus_this_log_loss", "diff_lo", "diff_hi"]]
 
 
 def test_eta_ordering_of_lithiated_metals(gap_pipeline):
@@ -107,7 +123,7 @@ def test_carbon_under_metal_plates_on_the_metal(gap_pipeline):
 def toughness_without_liao_200_300():
     ts = training_set()
     keep = ~ts.X["record_id"].isin(["LI25-e", "LI25-f"]).to_numpy()
-    return make_pipeline(n_bootstrap=0).fit(ts.X[keep], ts.y[keep])
+    return make_pipeline(n_draws=0).fit(ts.X[keep], ts.y[keep])
 
 
 @pytest.mark.parametrize("fab, measured", [(200, 15.0), (300, 26.0)])
@@ -123,7 +139,7 @@ def test_toughness_law_predicts_liao_values_it_did_not_see(toughness_without_lia
 def without_source_paper():
     ts = training_set()
     keep = (ts.X["study_id"] != "WU26").to_numpy()
-    return make_pipeline(n_bootstrap=0).fit(ts.X[keep], ts.y[keep])
+    return make_pipeline(n_draws=0).fit(ts.X[keep], ts.y[keep])
 
 
 def test_source_paper_bilayer_critical_current_held_out_within_a_factor_3(without_source_paper):
@@ -137,7 +153,7 @@ def test_source_paper_bilayer_critical_current_held_out_within_a_factor_3(withou
 def without_spencer_jolly():
     ts = training_set()
     keep = (ts.X["study_id"] != "SJ23").to_numpy()
-    return make_pipeline(n_bootstrap=0).fit(ts.X[keep], ts.y[keep])
+    return make_pipeline(n_draws=0).fit(ts.X[keep], ts.y[keep])
 
 
 @pytest.mark.xfail(strict=True, reason=(
@@ -175,7 +191,7 @@ def test_eta_mae_is_computed_when_numeric_overpotentials_exist():
     extra["observable"], extra["record_id"], extra["study_id"] = "eta_mV", "SYN-1", "SYN"
     ts.X = pd.concat([ts.X, extra], ignore_index=True)
     ts.y = np.append(ts.y, 3.0)
-    m = cross_validate(ts, "loso", n_bootstrap=0).metrics["gap_model"]
+    m = cross_validate(ts, "loso").metrics["gap_model"]
     assert m["n_eta"] == 1 and 0 <= m["eta_mae_mV"] < 20
 
 
@@ -196,8 +212,8 @@ def test_sklearn_clone_and_cross_val_score(location_data):
     from sklearn.model_selection import LeaveOneGroupOut, cross_val_score
 
     X, y = location_data
-    pipe = make_pipeline(n_bootstrap=0)
-    assert clone(pipe).get_params()["gap__n_bootstrap"] == 0
+    pipe = make_pipeline(n_draws=0)
+    assert clone(pipe).get_params()["gap__n_draws"] == 0
     scores = cross_val_score(pipe, X, y, groups=X["study_id"], cv=LeaveOneGroupOut())
     assert len(scores) == X["study_id"].nunique()
 
@@ -216,9 +232,10 @@ def test_joblib_roundtrip_and_registry_state(location_data, tmp_path, gap_pipeli
 
 def test_fit_is_reproducible(location_data):
     X, y = location_data
-    a = make_pipeline(n_bootstrap=3, random_state=7).fit(X, y).named_steps["gap"]
-    b = make_pipeline(n_bootstrap=3, random_state=7).fit(X, y).named_steps["gap"]
-    np.testing.assert_array_equal(a.ensemble_z_, b.ensemble_z_)
+    a = make_pipeline(n_draws=16, random_state=7, num_warmup=30, num_samples=30).fit(X, y).named_steps["gap"]
+    b = make_pipeline(n_draws=16, random_state=7, num_warmup=30, num_samples=30).fit(X, y).named_steps["gap"]
+    np.testing.assert_array_equal(a.draws_z_, b.draws_z_)
+    np.testing.assert_array_equal(a.lab_offset_mV_, b.lab_offset_mV_)
     assert set(a.params_) == set(PARAM_NAMES)
 
 
@@ -237,4 +254,4 @@ def test_bad_targets_are_rejected(location_data):
 
     X, y = location_data
     with pytest.raises(InputError, match="li_location"):
-        NucleationGapModel(n_bootstrap=0).fit(CellFeaturizer().transform(X), np.where(y == "under_carbon", "beneath", y))
+        NucleationGapModel(n_draws=0).fit(CellFeaturizer().transform(X), np.where(y == "under_carbon", "beneath", y))

@@ -1,5 +1,6 @@
 """The screening report in a real headless browser (Debian's Chromium driven by Playwright): no console errors, no
-sideways overflow of the page at 1,400 px, every image decoded, every link to a file of the run resolving."""
+sideways overflow of the page at 1,400 px, every image decoded, every link to a file of the run resolving, tables that
+sort on a click and filter on typed text."""
 
 from __future__ import annotations
 
@@ -49,7 +50,16 @@ def test_report_reads_well_at_1400_px(tmp_path: Path, registry):
         broken = page.evaluate("[...document.images].filter(i => !i.complete || i.naturalWidth === 0).length")
         links = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))")
         folded = page.evaluate("document.querySelectorAll('td details').length")
+        # the top table sorts on a click on "metal" and filters on typed text
+        top = "document.querySelector('div.scroll > table')"
+        metals = f"[...{top}.tBodies[0].rows].filter(r => r.style.display !== 'none').map(r => r.cells[4].textContent)"
+        page.locator("div.scroll > table").first.locator("th", has_text="metal").first.click()
+        sorted_metals = page.evaluate(metals)
+        page.locator("input.filter").first.fill("Mg")
+        filtered = page.evaluate(metals)
         browser.close()
     assert errors == [] and width <= 1400 and broken == 0 and folded > 0
+    assert sorted_metals == sorted(sorted_metals) and len(set(sorted_metals)) > 1
+    assert filtered and set(filtered) == {"Mg"}
     local = [h for h in links if "://" not in h and not h.startswith("#")]
     assert "run.json" in local and all((out / h).exists() for h in local)
