@@ -222,7 +222,7 @@ def test_ctrl_c_to_the_process_group_of_two_workers_leaves_nothing_running(tmp_p
     no process left behind."""
     proc, _ = _two_workers_running(tmp_path, model_env.root)
     os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=180)  # generous: on a loaded two-core machine the pool's wind-down is slow
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
     assert _processes_left(proc.pid) == []
 
