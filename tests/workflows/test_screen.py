@@ -125,7 +125,6 @@ def test_outputs_are_complete_and_consistent(small_run):
         assert (out / f).is_file() and (out / f).stat().st_size > 0, f
     csv = pd.read_csv(out / "ranking.csv", keep_default_na=False, na_values=[""])
     assert list(csv["rank"]) == list(range(1, len(csv) + 1))
-    assert csv["posterior_score"].is_monotonic_decreasing
     js = json.loads((out / "ranking.json").read_text())
     assert len(js["ranking"]) == len(csv) and js["ranking"][0]["metal"] == csv["metal"].iloc[0]
     run = json.loads((out / "run.json").read_text())
