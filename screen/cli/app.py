@@ -94,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "choose another folder and run again (a screening run continues with --resume)\n")
         return EXIT_SYSTEM
     except Exception as exc:
+        if type(exc).__name__ == "WorkerDied":  # a screening worker killed from outside: its message says what to do
+            sys.stderr.write(f"interlayer: error: {exc}\n")
+            return EXIT_SYSTEM
         if type(exc).__name__ != "StorageInternalError":  # optuna's, when the study database goes away mid-run
             raise
         first = (str(exc).strip().splitlines() or [""])[0][:160]

@@ -413,18 +413,11 @@ def optimize(spec: Any, pipeline: Any, *, out_dir: Path, storage_url: str | None
 
 def _run_workers(spec: Any, storage_url: str | None, out_dir: Path, model_root: Path, model_version: int | None,
                  n_trials: int, resume: bool, workers: int, study: Any, bar: Any) -> None:
-    import multiprocessing as mp
+    from screen.search.workers import run_in_workers
 
-    ctx = mp.get_context("spawn")
     args = [(spec.model_dump(), storage_url, str(out_dir), w, str(model_root), model_version, n_trials, resume)
             for w in range(workers)]
-    with ctx.Pool(workers) as pool:
-        results = [pool.apply_async(_worker_main, a) for a in args]
-        while not all(r.ready() for r in results):
-            time.sleep(0.25)
-            bar.update(max(0, min(n_taken(study), n_trials) - bar.n))
-        for r in results:
-            r.get()
+    run_in_workers(_worker_main, args, on_poll=lambda: bar.update(max(0, min(n_taken(study), n_trials) - bar.n)))
     bar.update(max(0, min(n_taken(study), n_trials) - bar.n))
 
 
