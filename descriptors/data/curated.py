@@ -96,7 +96,6 @@ _TEMP_C = _opt_float(-273.15, 2000.0)
 #: Layer thicknesses and particle sizes of a cell, nm: at most 1 mm (the gap model's inputs stop there too).
 _LENGTH_NM = _opt_float(0.0, 1e6)
 
-
 #: Bounds of the outcome columns: beyond any solid-state cell (the largest published stack pressures are ~1 GPa,
 #: critical currents ~100 mA/cm2), so only typos and unit slips are refused.
 _PRESSURE_MPA = _opt_float(0.0, 10_000.0)
@@ -349,6 +348,14 @@ class FormationEnergyRow(_Row):
         return check_metal(v)
 
 
+class ThermochemistryRow(_Row):
+    """A measured standard enthalpy of formation at 298 K (``thermochemistry.csv``), eV per atom."""
+
+    formula: str = Field(min_length=1)
+    formation_enthalpy_eV_atom: float = Field(ge=-10.0, le=1.0)
+    notes: str = ""
+
+
 class ElementPriceRow(_Row):
     """Price of one element (``element_prices.csv``), USD per kg of the element."""
 
@@ -422,6 +429,7 @@ SCHEMAS: dict[str, type[_Row]] = {
     "nucleation_overpotentials.csv": NucleationRow,
     "miedema_parameters.csv": MiedemaRow,
     "dft_formation_energies.csv": FormationEnergyRow,
+    "thermochemistry.csv": ThermochemistryRow,
     "element_prices.csv": ElementPriceRow,
     "film_continuity.csv": FilmContinuityRow,
     "cell_stacks.csv": CellStackRow,

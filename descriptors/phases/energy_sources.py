@@ -193,6 +193,12 @@ class TabulatedSource:
         return cite("oqmd") if self.name == "oqmd_legacy" else [f"user-supplied energies: {self.path}"]
 
 
+#: The energy source every command and the screen use unless told otherwise: tabulated DFT energies of the phases the
+#: OQMD team computed (a metal it lacks has no phases, and ``call_source`` says so). Miedema's smooth enthalpy puts
+#: every candidate stoichiometry below the solid solution on the hull (a Li3Cu where Li–Cu has no compound), so it
+#: answers presence only and is never the default.
+DEFAULT_ENERGY_SOURCE = "oqmd_legacy"
+
 #: Energy-source specs understood by :func:`make_source` (besides a .csv/.json path).
 SOURCE_SPECS = ("miedema", "oqmd_legacy", "chgnet", "chgnet-raw")
 

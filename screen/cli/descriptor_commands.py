@@ -25,9 +25,13 @@ def add_descriptors(sub: Any) -> None:
                        "all metals of datasets/li_binaries.csv are computed.")
     d.add_argument("metals", nargs="*", metavar="METAL", help="element symbols, e.g. Mg Ag Zn Sn Cu")
     d.add_argument("--carbon", nargs="+", metavar="PRESET", help="carbon presets from datasets/carbons.csv, e.g. carbon_black graphite")
-    d.add_argument("--source", default="miedema", metavar="SOURCE",
-                   help="formation energies for the Li-M hull: miedema (default), oqmd_legacy, chgnet (CHGNet-relaxed "
-                   "structures from the cache; also gives the heats of solution), chgnet-raw, or a .csv/.json file")
+    d.add_argument("--source", default="oqmd_legacy", metavar="SOURCE",
+                   help="formation energies for the Li-M hull: oqmd_legacy (default, as the screen and the model), miedema "
+                   "(presence only), chgnet (CHGNet-relaxed structures from the cache; also gives the heats of solution), "
+                   "chgnet-raw, or a .csv/.json file")
+    d.add_argument("--electrolyte", default="Li6PS5Cl", metavar="NAME",
+                   help="solid electrolyte whose anions the metal may take at the lithium potential: Li6PS5Cl (default), "
+                   "Li3PS4, Li7P3S11, Li10GeP2S12, LLZO, LiPON")
     d.add_argument("--prefer-curated", action="store_true",
                    help="use the curated phase-diagram record for the intermediate-phase call where it exists")
     d.add_argument("--temperature-k", type=finite("--temperature-k", nonneg=True, maximum=5000.0), default=298.15,
@@ -61,8 +65,8 @@ def add_hull(sub: Any) -> None:
                        "intermediate phase. For chgnet, also the ordered bcc superstructures beside the random bcc solution.",
                        epilog="Example: interlayer hull Mg --source chgnet --plot li_mg_hull.png")
     h.add_argument("metal", metavar="METAL", help="element symbol, e.g. Mg")
-    h.add_argument("--source", default="chgnet", metavar="SOURCE",
-                   help="miedema, oqmd_legacy, chgnet (default), chgnet-raw, or a .csv/.json file")
+    h.add_argument("--source", default="oqmd_legacy", metavar="SOURCE",
+                   help="oqmd_legacy (default, as the screen and the model), miedema, chgnet, chgnet-raw, or a .csv/.json file")
     h.add_argument("--temperature-k", type=finite("--temperature-k", nonneg=True, maximum=5000.0), default=298.15,
                    help="temperature of the solution points' mixing entropy, K (default 298.15)")
     h.add_argument("--plot", metavar="PNG", help="also draw the hull")
@@ -138,7 +142,11 @@ def _cmd_descriptors(args: argparse.Namespace) -> int:
         sol = LiSolubilityFeaturizer(temperature_K=args.solubility_temperature_k,
                                      heat_source=src if hasattr(src, "heats_of_solution") else None)
         ph = IntermediatePhaseFeaturizer(source=src, prefer_curated=args.prefer_curated)
-        mdf = sol.featurize_many(metals).merge(ph.featurize_many(metals), on="metal")
+        from descriptors.reactivity import ElectrolyteReactivityFeaturizer
+
+        rx = ElectrolyteReactivityFeaturizer(electrolyte=args.electrolyte,
+                                             energy_source=args.source)
+        mdf = sol.featurize_many(metals).merge(ph.featurize_many(metals), on="metal").merge(rx.featurize_many(metals), on="metal")
         mdf.insert(0, "kind", "metal")
         frames.append(mdf.rename(columns={"metal": "name"}))
         units = dict(zip(sol.feature_labels(), sol.units())) | dict(zip(ph.feature_labels(), ph.units()))
@@ -152,6 +160,10 @@ def _cmd_descriptors(args: argparse.Namespace) -> int:
             for k in ph.feature_labels():
                 feats.append({"name": k, "value": json_value(r[k]), "unit": units[k],
                               "source": f"computed-here: convex hull, energies from {r['energy_source']}; call by {r['call_source']}"})
+            for k, unit in zip(rx.feature_labels(), rx.units()):
+                feats.append({"name": k, "value": json_value(r[k]), "unit": unit,
+                              "source": "computed-here: grand-potential reaction at the Li potential (pymatgen), measured "
+                              "enthalpies of formation (SGTE, datasets/thermochemistry.csv)"})
             records.append({"kind": "metal", "name": r["metal"], "features": feats})
     if cdf is not None:
         cdf.insert(0, "kind", "carbon")

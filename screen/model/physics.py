@@ -69,6 +69,20 @@ def eta_carbon(theta: Theta, graphitization: Any) -> Any:
     return theta["eta_floor_mV"] + theta["eta_amorphous_carbon_mV"] * (1.0 - theta["graphite_relief"] * graphitization)
 
 
+#: the smallest multiplier of the pressure exponent (large particles with a falling size slope), and how sharply the
+#: exponent bends onto it (1 / width, in units of the multiplier)
+EXPONENT_FLOOR, FLOOR_SHARPNESS = 0.05, 20.0
+
+
+def soft_floor(x: Any, xp: ModuleType = np) -> Any:
+    """``x`` bent smoothly onto :data:`EXPONENT_FLOOR` (a softplus; equal to ``x`` to 1e-8 once ``x`` ≥ 1).
+
+    A hard ``max(x, floor)`` has a kink where NUTS cannot integrate across (model v0's one divergent transition sat
+    there; docs/model.md, amendment 4).
+    """
+    return EXPONENT_FLOOR + xp.logaddexp(0.0, FLOOR_SHARPNESS * (x - EXPONENT_FLOOR)) / FLOOR_SHARPNESS
+
+
 def interfacial_toughness(theta: Theta, pressure_mpa: Any, particle_nm: Any, xp: ModuleType = np) -> Any:
     """Carbon/electrolyte interfacial toughness (J/m2) from the fabrication (lamination) pressure (MPa) and the
     particle size (nm; :func:`design` marginalizes an unreported one, a NaN left in a hand-made design counts as
@@ -79,7 +93,7 @@ def interfacial_toughness(theta: Theta, pressure_mpa: Any, particle_nm: Any, xp:
     particle_nm = xp.where(np.isfinite(particle_nm), particle_nm, D_REF_NM)  # data, never a parameter: no gradient
     p = xp.maximum(pressure_mpa, 1e-3)
     slope = 2.0 * (theta["toughness_pressure_size_slope"] - 0.5)
-    m = theta["toughness_pressure_exponent"] * xp.maximum(1.0 + slope * xp.log10(particle_nm / D_REF_NM), 0.05)
+    m = theta["toughness_pressure_exponent"] * soft_floor(1.0 + slope * xp.log10(particle_nm / D_REF_NM), xp)
     log_free = (xp.log(theta["toughness_100MPa_J_m2"]) + m * xp.log(p / 100.0)
                 + theta["toughness_size_exponent"] * xp.log(D_REF_NM / particle_nm))
     free = xp.exp(xp.minimum(log_free, 50.0))

@@ -18,6 +18,20 @@ _LABELS = {"robustness": "robustness", "li_loss_pct": "Li taken by interlayer (%
            "metal_growth_nm": "metal layer growth (nm)", "wh_l_loss_pct": "Wh/L lost by the reference stack (%)"}
 
 
+def reactive_html(spec: Any) -> str:
+    """The reactivity constraint in words, with the metals it leaves out and their products."""
+    from descriptors.reactivity import metal_reactivity
+
+    e = spec.cell.electrolyte
+    found = {m: metal_reactivity(m, e, spec.objectives.energy_source) for m in spec.metal_choices if m != "none"}
+    taken = [f"{m} ({r['reaction_products']})" for m, r in found.items() if r["reacts_with_electrolyte"]]
+    what = (f"metals that take anions from {e}'s reduced interphase (Li2S, LiCl, Li2O, Li3N) at the lithium potential "
+            f"{'left out' if spec.constraints.exclude_electrolyte_reactive else 'allowed (exclude_electrolyte_reactive = false)'}")
+    gaps = [m for m, r in found.items() if "compound in the table" in r["uncovered"]]
+    unknown = f"; not computed for every anion (no tabulated compound): {', '.join(gaps)}" if gaps else ""
+    return html.escape(f"{what}: {', '.join(taken) or 'none in this study'}{unknown}")
+
+
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: json_value(v) for k, v in r.items()} for r in df.to_dict("records")]
 
@@ -209,7 +223,8 @@ objective falls linearly from 1 at zero to 0 at its limit. Weights: {html.escape
 Constraints: total thickness ≤ {c.max_total_nm:g} nm; metals not in {html.escape(', '.join(c.forbidden_elements))};
 P(under carbon) ≥ {c.min_p_under_carbon:g}; carbon layer ≥ {c.min_carbon_particle_layers:g} particle diameters;
 {'carbon no thinner than the calibrated range' if c.carbon_within_calibrated
-  else 'carbon below the calibrated range allowed (extrapolated)'}.</p>
+  else 'carbon below the calibrated range allowed (extrapolated)'};
+{reactive_html(spec)}.</p>
 <p>Robustness counts only the <i>sealed</i> area: the carbon layer's closure (particulate layers: 1 − porosity^(thickness/particle),
 porosity {spec.integrity.carbon_porosity:g}) times the metal film's coverage of the collector (islands below the film's percolation
 thickness); the rest of the area counts as failing. Energy density: Wh/L (and Wh/kg) the reference stack

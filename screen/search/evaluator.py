@@ -71,6 +71,10 @@ class DesignEvaluator:
         self.m_continuity = np.array([np.inf if m == "none" else continuity_thickness(m)[0] for m in self.metals])
         self.m_none = np.array([m == "none" for m in self.metals])
         self.m_forbidden = np.isin(self.metals, list(spec.constraints.forbidden_elements))
+        from descriptors.reactivity import metal_reactivity
+
+        self.m_reactive = np.array([bool(metal_reactivity(m, spec.cell.electrolyte, obj.energy_source)["reacts_with_electrolyte"])
+                                    for m in self.metals]) & spec.constraints.exclude_electrolyte_reactive
         dep = spec.cost.deposition_usd_m2
         self.m_dep = float(dep.get(spec.cost.metal_process, 0.0))
         cl = [carbon_layer(c) for c in self.carbons]
@@ -185,6 +189,7 @@ class DesignEvaluator:
         out["c_min_p"] = c.min_p_under_carbon - np.nan_to_num(p)
         out["c_closed_carbon"] = np.where(np.isfinite(particle), c.min_carbon_particle_layers * np.nan_to_num(particle) - t_c, -1.0)
         out["c_calibrated_carbon"] = self.calibrated_lo - t_c if c.carbon_within_calibrated else np.full(n, -1.0)
+        out["c_reactive"] = np.where(self.m_reactive[mi], 1.0, -1.0)
         out["feasible"] = np.all([out[k] <= 0 for k in CONSTRAINTS], axis=0)
         out["score"] = weighted_score(spec, desirability_arrays(spec, *(out[k] for k in OBJECTIVE_NAMES)))
         return out

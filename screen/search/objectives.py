@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from descriptors.reactivity import metal_reactivity
 from screen.search.cell_stack import build_stack, stack_losses
 from screen.search.integrity import integrity
 from screen.search.materials import layer_objectives
@@ -49,11 +50,12 @@ OBJECTIVES: tuple[tuple[str, str], ...] = (
 )
 OBJECTIVE_NAMES = tuple(n for n, _ in OBJECTIVES)
 DIRECTIONS = [d for _, d in OBJECTIVES]
-CONSTRAINTS = ("c_total_nm", "c_forbidden", "c_min_p", "c_closed_carbon", "c_calibrated_carbon")
+CONSTRAINTS = ("c_total_nm", "c_forbidden", "c_min_p", "c_closed_carbon", "c_calibrated_carbon", "c_reactive")
 #: What each constraint means, for the report's account of where each optimum sits.
 CONSTRAINT_MEANING = {"c_total_nm": "total thickness limit", "c_forbidden": "forbidden element",
                       "c_min_p": "minimum P(under carbon)", "c_closed_carbon": "carbon at least the set number of particle layers",
-                      "c_calibrated_carbon": "carbon no thinner than the model's calibrated range"}
+                      "c_calibrated_carbon": "carbon no thinner than the model's calibrated range",
+                      "c_reactive": "metal that takes anions from the electrolyte at the lithium potential"}
 DESCRIPTOR_OUT = ("solubility_score_mutual", "ec_limit_M_in_Li", "has_intermediate_phases", "graphitization_index")
 UNITS = {"robustness": "probability (p, p_lo) or mV (margin_lo)", "li_loss_pct": "% of areal capacity", "li_loss_mAh_cm2": "mAh/cm2",
          "li_metal_mAh_cm2": "mAh/cm2", "li_carbon_mAh_cm2": "mAh/cm2", "cost_usd_m2": "USD/m2", "metal_growth_nm": "nm",
@@ -103,6 +105,10 @@ def evaluate(spec: Any, pipeline: Any, designs: pd.DataFrame) -> pd.DataFrame:
     out["c_closed_carbon"] = np.where(particle.notna(), c.min_carbon_particle_layers * particle.fillna(0.0) - out["carbon_nm"], -1.0)
     lo, hi = calibrated_carbon_range()
     out["c_calibrated_carbon"] = (lo - out["carbon_nm"]) if c.carbon_within_calibrated else -1.0
+    react = {m: metal_reactivity(m, spec.cell.electrolyte, spec.objectives.energy_source) for m in out["metal"].unique()}
+    out["reacts_with_electrolyte"] = out["metal"].map(lambda m: bool(react[m]["reacts_with_electrolyte"]))
+    out["reaction_products"] = out["metal"].map(lambda m: react[m]["reaction_products"])
+    out["c_reactive"] = np.where(out["reacts_with_electrolyte"] & c.exclude_electrolyte_reactive, 1.0, -1.0)
     out["feasible"] = (out[list(CONSTRAINTS)] <= 0).all(axis=1)
     out["carbon_nm_calibrated"] = out["carbon_nm"].between(lo, hi)
     out["score"] = score(spec, out)

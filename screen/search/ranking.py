@@ -3,6 +3,7 @@ exhaustive-grid check of an optuna ranking (top-10 recall)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -64,26 +65,36 @@ def tie_aware_hits(reference: list[tuple[str, str, str]], ranked: pd.DataFrame, 
     return [p in top or (p in group and int(group[p]) <= last) for p in reference]
 
 
-def exhaustive_check(spec: Any, pipeline: Any, trials: pd.DataFrame, ranked: pd.DataFrame) -> tuple[dict[str, Any], pd.DataFrame]:
+def exhaustive_check(spec: Any, pipeline: Any, trials: pd.DataFrame, ranked: pd.DataFrame,
+                     order: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> tuple[dict[str, Any], pd.DataFrame]:
     """Compare the study's ranking, and optuna's trials alone, with the dense grid: top-10 recall (ties count as hits)
-    and the score gap between the grid's best design and theirs."""
+    and the score gap between the grid's best design and theirs.
+
+    ``order`` puts a table of best designs per pair in the order ``ranked`` is in (the posterior median score's, for
+    a study ranked by :func:`screen.analysis.ranks.posterior_ranking`), so the grid's top 10 and the ranking's are the
+    same kind of list; without it both follow the objective ``score``.
+    """
+    order = order or (lambda table: table)
     grid, seconds = run_exhaustive(spec, pipeline)
     grid["trial"] = np.arange(len(grid))
     g_rank = rank_designs(grid)
-    ex_top = top_pairs(g_rank)
+    ordered = order(g_rank)
+    ex_top = top_pairs(ordered)
     if "found_by" not in trials.columns:
         trials = trials.assign(found_by="optuna")
     by_optuna = trials[trials["found_by"] == "optuna"]
     optuna_only = rank_designs(by_optuna)
+    optuna_ordered = order(optuna_only) if len(optuna_only) else optuna_only
     hits = tie_aware_hits(ex_top, ranked)
-    optuna_hits = [p in set(top_pairs(optuna_only)) for p in ex_top]
+    optuna_hits = [p in set(top_pairs(optuna_ordered)) for p in ex_top]
     first_seen = by_optuna.groupby(PAIR)["trial"].min().to_dict()
     final_rank = dict(zip(ranked[PAIR].itertuples(index=False, name=None), ranked["rank"]))
     rows = []
     for i, pair in enumerate(ex_top, start=1):
-        r = g_rank.iloc[i - 1]
+        r = ordered.iloc[i - 1]
         rows.append({"exhaustive_rank": i, "metal": pair[0], "carbon": pair[1], "architecture": pair[2],
-                     "exhaustive_score": float(r["score"]), "metal_nm": r["metal_nm"], "carbon_nm": r["carbon_nm"],
+                     "exhaustive_score": float(r["score"]), "posterior_score": float(r.get("posterior_score", r["score"])),
+                     "metal_nm": r["metal_nm"], "carbon_nm": r["carbon_nm"],
                      "in_top10_or_tied": hits[i - 1], "in_optuna_only_top10": optuna_hits[i - 1],
                      "rank": int(final_rank[pair]) if pair in final_rank else None,
                      "first_optuna_trial": int(first_seen[pair]) if pair in first_seen else None})

@@ -65,6 +65,7 @@ class StudyMeta(_Strict):
 
 
 class CellSpec(_Strict):
+    #: the solid electrolyte (a name of descriptors.reactivity.ELECTROLYTES): whose anions a metal may take
     electrolyte: str = "Li6PS5Cl"
     current_ma_cm2: float = Field(0.1, gt=0, le=100)
     areal_capacity_mah_cm2: float = Field(2.0, gt=0, le=100)
@@ -73,6 +74,17 @@ class CellSpec(_Strict):
     temperature_c: float = Field(25.0, ge=-50, le=200)
     #: the lab whose cells are in the model (its fitted offset on the margin); empty: a new lab
     study_id: str = Field("", max_length=100)
+
+    @field_validator("electrolyte")
+    @classmethod
+    def _known_electrolyte(cls, v: str) -> str:
+        from descriptors.errors import InputError
+        from descriptors.reactivity.electrolytes import ELECTROLYTES, electrolyte
+
+        try:
+            return electrolyte(v).name
+        except InputError:
+            raise ValueError(f"unknown electrolyte '{v}' (known: {', '.join(ELECTROLYTES)})") from None
 
 
 class SpaceSpec(_Strict):
@@ -129,6 +141,8 @@ class ConstraintsSpec(_Strict):
     min_p_under_carbon: float = Field(0.5, ge=0, le=1)
     min_carbon_particle_layers: float = Field(1.0, ge=0)
     carbon_within_calibrated: bool = True
+    #: leave out metals that take anions from the electrolyte's reduced interphase at the lithium potential
+    exclude_electrolyte_reactive: bool = True
 
 
 class IntegritySpec(_Strict):

@@ -284,7 +284,9 @@ def _run_in_folder(spec: Any, out: Path, registry: Any, pipeline: Any, model_met
             ranked = posterior_ranking(spec, pipeline, ranked)
             ranked["optimum"] = optimum_reasons(spec, pipeline, ranked, evaluator)
             states = pd.Series([t.state.name for t in study_obj.get_trials(deepcopy=False)]).value_counts().to_dict()
-            ex_summary, ex_top = (exhaustive_check(spec, pipeline, table, ranked) if exhaustive else (None, pd.DataFrame()))
+            ex_summary, ex_top = (exhaustive_check(spec, pipeline, table, ranked,
+                                                   order=lambda r: posterior_ranking(spec, pipeline, r))
+                                  if exhaustive else (None, pd.DataFrame()))
             from screen.search.optimize import redact_url
 
             run = {

@@ -110,7 +110,7 @@ def test_calibrate_json_and_plot(capsys, model_env, tmp_path):
     rows = {r["parameter"]: r for r in d["identifiability"]}
     # the toughness law is what Liao's peel tests pin, the interface resistance what the measured critical currents
     # narrow; how much a dissolving metal network relieves transport no datum reaches
-    assert rows["toughness_100MPa_J_m2"]["status"] == "data-informed"
+    assert rows["toughness_100MPa_J_m2"]["posterior_over_prior_width"] < 0.5
     assert rows["interface_ohm_cm2"]["posterior_over_prior_width"] < 0.8
     assert rows["composite_relief"]["status"] == "prior-set"
     assert all(r["prior"] for r in d["identifiability"])  # every prior states its reasoning or source

@@ -114,7 +114,7 @@ def test_hull_command_lists_every_entry_and_draws_it(capsys, tmp_path):
     assert {"B2:LiMg", "random:bcc:x=0.50"} <= {e["entry"] for e in out["entries"]}
     b2 = next(r for r in out["ordered_bcc_vs_solution"] if r["structure"] == "B2:LiMg")
     assert b2["below_solution"] is False
-    assert main(["hull", "Sn", "--format", "csv"]) == 0
+    assert main(["hull", "Sn", "--source", "chgnet", "--format", "csv"]) == 0
     rows = capsys.readouterr().out.strip().splitlines()
     assert sum(line.endswith("True") for line in rows[1:]) >= 2
     assert main(["hull", "Qq"]) == 2 and "unknown element" in capsys.readouterr().err

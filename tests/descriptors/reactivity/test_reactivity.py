@@ -1,0 +1,56 @@
+"""Reactivity with the electrolyte at the lithium potential: facts the measured enthalpies decide, not the code."""
+
+from __future__ import annotations
+
+import pytest
+
+from descriptors.errors import InputError
+from descriptors.reactivity import ElectrolyteReactivityFeaturizer
+
+
+def _react(metal: str, electrolyte: str = "Li6PS5Cl") -> dict:
+    f = ElectrolyteReactivityFeaturizer(electrolyte=electrolyte)
+    return dict(zip(f.feature_labels(), f.featurize(metal)))
+
+
+@pytest.mark.parametrize("metal, product", [("Ca", "CaS"), ("Sr", "SrS"), ("Ba", "BaS")])
+def test_alkaline_earths_take_sulfur_from_li2s_under_plated_lithium(metal, product):
+    """CaS, SrS and BaS are more stable per S than Li2S, even after the metal's own lithiation (Li2Ca)."""
+    r = _react(metal)
+    assert r["reacts_with_electrolyte"] and product in r["reaction_products"].split(";")
+
+
+@pytest.mark.parametrize("metal", ["Mg", "Ag", "Zn", "Cu", "Sn", "Al", "Si", "In", "Bi", "Au"])
+def test_the_interlayer_metals_of_working_and_failing_cells_leave_the_argyrodite_alone(metal):
+    """The metals published in sulfide cells (Mg, Ag, Zn, Sn, Al, Si, In, Bi, Au) do not take S or Cl from Li2S/LiCl:
+    their failures are not reactivity, which is what the gap model has to explain."""
+    assert not _react(metal)["reacts_with_electrolyte"]
+
+
+def test_potassium_takes_chlorine_but_sodium_does_not_beyond_the_tolerance():
+    """KCl is 28 kJ/mol per Cl more stable than LiCl; NaCl only ~3 kJ/mol, inside the tables' uncertainty."""
+    assert "KCl" in _react("K")["reaction_products"]
+    na = _react("Na")
+    assert not na["reacts_with_electrolyte"] and -0.02 < na["reaction_energy_eV_atom"] < 0
+
+
+def test_garnet_oxide_is_reduced_by_calcium_but_not_by_strontium():
+    """Against LLZO's Li2O, CaO is more stable per O and SrO is not: the anion sets which metals are reactive."""
+    assert _react("Ca", "LLZO")["reacts_with_electrolyte"]
+    assert not _react("Sr", "LLZO")["reacts_with_electrolyte"]
+
+
+def test_lipon_nitrogen_goes_to_aluminium_nitride():
+    """Li3N is a weak nitride: Al takes its N (AlN) though Al leaves the sulfide alone."""
+    r = _react("Al", "LiPON")
+    assert r["reacts_with_electrolyte"] and "AlN" in r["reaction_products"]
+
+
+@pytest.mark.parametrize("bad, message", [("Li9XY", "unknown electrolyte"), ("Qq", "unknown element")])
+def test_bad_input_is_one_line(bad, message):
+    with pytest.raises(InputError, match=message) as info:
+        if message == "unknown electrolyte":
+            ElectrolyteReactivityFeaturizer(electrolyte=bad).featurize("Mg")
+        else:
+            ElectrolyteReactivityFeaturizer().featurize(bad)
+    assert "\n" not in str(info.value)
