@@ -36,7 +36,7 @@ def add_calibrate(sub: Any) -> None:
                      help="write the reliability plot of the held-out predictions to this file (default: no figure)")
     cal.add_argument("--sampler", choices=("full", "quick"), default=None,
                      help="NUTS settings of the validation folds: full (4 chains x 1000 + 1000, the specification) or "
-                     "quick (2 x 150 + 150, a smoke test whose diagnostics fail by design); default $INTERLAYER_SAMPLER, else full")
+                     "quick (2 x 100 + 100, a smoke test whose diagnostics fail by design); default $INTERLAYER_SAMPLER, else full")
     cal.add_argument("--alternatives", action="store_true",
                      help="also show how the leave-one-study-out metrics (MAP folds) move under other settings: a display "
                      "of sensitivity, not a selection")

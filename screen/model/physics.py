@@ -190,6 +190,18 @@ def design(X: pd.DataFrame, fab_grid: np.ndarray = FAB_GRID_MPA, thickness_grid:
     )
 
 
+def _toughness_per_row(theta: Theta, d: Design, xp: ModuleType) -> Any:
+    """:func:`interfacial_toughness` of each expanded row; with NumPy, computed once per distinct (pressure, particle
+    size), which a screen repeats over thousands of designs (the sampler's JAX path keeps the plain form)."""
+    if xp is not np:
+        return interfacial_toughness(theta, d.pressure_mpa, d.particle_nm, xp)
+    pressure, particle = np.broadcast_arrays(np.asarray(d.pressure_mpa, dtype=float), np.asarray(d.particle_nm, dtype=float))
+    if pressure.ndim != 1:  # conditions varied per sample (a sensitivity analysis): computed as given
+        return interfacial_toughness(theta, d.pressure_mpa, d.particle_nm, xp)
+    pairs, inverse = np.unique(np.column_stack([pressure, particle]), axis=0, return_inverse=True)
+    return interfacial_toughness(theta, pairs[:, 0], pairs[:, 1], xp)[..., inverse.ravel()]
+
+
 def terms_expanded(theta: Theta, d: Design, lab_offset_mV: Any = 0.0, xp: ModuleType = np) -> dict[str, Any]:
     """Per expanded row: every term of the model (mV; p dimensionless; toughness J/m2; critical current mA/cm2).
 
@@ -202,7 +214,7 @@ def terms_expanded(theta: Theta, d: Design, lab_offset_mV: Any = 0.0, xp: Module
     e_m = eta_metal(theta, act, phases)  # metal none -> bare collector
     e_coll = theta["eta_floor_mV"] + theta["eta_inert_mV"]
     e_c = eta_carbon(theta, d.graphitization)
-    g = interfacial_toughness(theta, d.pressure_mpa, d.particle_nm, xp)
+    g = _toughness_per_row(theta, d, xp)
     b_bulk, b_i, b_a = barrier(theta, d.current, d.thickness_nm, d.temperature_c, g, xp)
     nano = d.arch == "nanocomposite"
     b_t = b_bulk * xp.where(nano, 1.0 - theta["composite_relief"] * act, 1.0) + b_i

@@ -67,7 +67,7 @@ def pareto_plot(spec: Any, table: pd.DataFrame, path: Path) -> None:
                    "margin_lo": "margin, lower bound (mV)"}[spec.objectives.robustness])
     ax.set_title(f"{spec.study.name}: robustness vs Li inventory (5-objective Pareto set highlighted)")
     ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.11, top=0.93)  # fixed margins: tight_layout costs a draw
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -78,6 +78,7 @@ def tradeoff_plot(table: pd.DataFrame, path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     par = table[table["pareto"]]
     costs = [n for n in OBJECTIVE_NAMES if n != "robustness"]
@@ -87,11 +88,12 @@ def tradeoff_plot(table: pd.DataFrame, path: Path) -> None:
         ax.scatter(x, par["robustness"], s=8, c=par["score"], cmap="viridis", vmin=0, vmax=1)
         if np.all(x[np.isfinite(x)] > 0):
             ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())  # within a decade the minor labels overlap
         ax.set_xlabel(_LABELS.get(xj, xj), fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.tick_params(which="both", labelsize=7)
     axes[0].set_ylabel("robustness", fontsize=8)
     fig.suptitle("Robustness against what it costs, Pareto set (colour: scalarised score)", fontsize=10)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.17, top=0.87, wspace=0.06)
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
@@ -128,7 +130,7 @@ def importance_plot(imp: dict[str, float], path: Path) -> None:
     ax.set_xlabel("PED-ANOVA importance for the top-10 % scores")
     if not names:
         ax.text(0.5, 0.5, "too few trials for importances", ha="center", transform=ax.transAxes)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.2, right=0.97, bottom=0.17, top=0.95)  # fixed margins: tight_layout costs a draw
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -156,9 +158,12 @@ def ranking_plot(ranked: pd.DataFrame, path: Path) -> None:
     ax.errorbar(mid, y, xerr=[mid - lo, hi - mid], fmt="o", c="tab:green", ms=4, capsize=2, label="posterior median, 90 % interval")
     ax.plot(top["score"], y, "|", c="0.3", ms=9, label="study objective (risk-averse)")
     ax.set_yticks(y, labels, fontsize=8)
-    ax.legend(fontsize=7, loc="lower right")
-    ax.set_xlabel("score over the model's posterior draws (dot: median; bar: 90 % interval); shaded bands: tied groups")
-    fig.tight_layout()
+    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    ax.set_xlabel("score over the model's posterior draws (dot: median; bar: 90 % interval); shaded bands: tied groups",
+                  fontsize=7)
+    height = fig.get_figheight()  # margins from the longest label and the height (tight_layout costs a draw)
+    fig.subplots_adjust(left=min(0.6, 0.03 + 0.0088 * max(map(len, labels), default=0)), right=0.98,
+                        bottom=0.5 / height, top=1 - 0.35 / height)
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
