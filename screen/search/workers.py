@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pickle
 import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -60,7 +61,10 @@ def run_in_workers(target: Callable[..., Any], arg_lists: Sequence[tuple[Any, ..
 
     ctx = mp.get_context("spawn")
     procs, conns = [], []
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the workers: only the parent hears Ctrl-C
+    # SIGINT ignored while the workers start, so they inherit it: only the parent hears Ctrl-C (a handler can be set
+    # from the main thread only; from another thread the workers keep the default)
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
         for args in arg_lists:
             receive, send = ctx.Pipe(duplex=False)
@@ -70,10 +74,12 @@ def run_in_workers(target: Callable[..., Any], arg_lists: Sequence[tuple[Any, ..
             procs.append(p)
             conns.append(receive)
     except BaseException:
-        signal.signal(signal.SIGINT, previous)
+        if main:
+            signal.signal(signal.SIGINT, previous)
         _stop_all(procs)
         raise
-    signal.signal(signal.SIGINT, previous)
+    if main:
+        signal.signal(signal.SIGINT, previous)
     results: list[Any] = [None] * len(procs)
     pending = set(range(len(procs)))
     try:
