@@ -53,6 +53,10 @@ def add_predict(sub: Any) -> None:
     pr.add_argument("--study-id", metavar="ID", default=None,
                     help="predict for the lab of this study (its cells must be in the model, e.g. after retrain); "
                     "default: a new lab, whose offset on the margin is drawn from the fitted lab-to-lab spread")
+    pr.add_argument("--electrolyte", default="Li6PS5Cl", metavar="NAME",
+                    help="solid electrolyte whose anions the metal may take at the lithium potential (reported beside "
+                    "the prediction; the gap model does not use it): Li6PS5Cl (default), Li3PS4, Li7P3S11, "
+                    "Li10GeP2S12, LLZO, LiPON")
     pr.add_argument("--input", metavar="CSV", help="batch of candidates, one per row")
     pr.add_argument("--output", metavar="FILE", help="write the result here (atomically) instead of stdout")
     pr.add_argument("--model", type=integer("--model", minimum=0), metavar="VERSION", help="registry version (default: the latest)")
@@ -147,10 +151,12 @@ def _prediction_table(pipe: Any, cand: Any, study_id: str | None = None) -> Any:
 def _cmd_predict(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from descriptors.reactivity import electrolyte, metal_reactivity
     from screen.model.cells import carbon_descriptors, metal_descriptors, read_candidates, validate_candidates
     from screen.model.fields import FIELD_BY_NAME, SOURCE_CELL
     from screen.model.gap_model import TERMS
 
+    electrolyte(args.electrolyte)  # an unknown one is a one-line error before the model loads
     given = {c: getattr(args, c) for c in CANDIDATE_COLUMNS}
     if args.input:
         extra = [c for c, v in given.items() if v is not None]
@@ -174,6 +180,10 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         raise input_error(f"--study-id: {exc}") from None
     table.insert(0, "model_version", meta["version"])
     table.insert(1, "lab", args.study_id or "new")
+    reactivity = {m: metal_reactivity(m, args.electrolyte, pipe.named_steps["cells"].energy_source) for m in table["metal"].unique()}
+    table["electrolyte"] = next(iter(reactivity.values()))["electrolyte"] if reactivity else args.electrolyte
+    table["reacts_with_electrolyte"] = table["metal"].map(lambda m: bool(reactivity[m]["reacts_with_electrolyte"]))
+    table["reaction_products"] = table["metal"].map(lambda m: reactivity[m]["reaction_products"])
     if args.input:
         if args.format == "json":
             text = json.dumps([{k: json_value(v) for k, v in r.items()} for r in table.to_dict("records")], indent=1) + "\n"
@@ -199,6 +209,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     out["lab"] = args.study_id or "new (offset drawn from the fitted lab-to-lab spread)"
     out["plating_site"] = r["plating_site"]
     out["interfacial_toughness_J_m2"] = json_value(r["toughness_J_m2"])
+    out["electrolyte_reactivity"] = {k: json_value(v) for k, v in reactivity[r["metal"]].items()}
     cells = pipe.named_steps["cells"]
     mdesc = metal_descriptors(r["metal"], cells.energy_source, float(cells.solubility_temperature_K))
     out["descriptors"] = {"metal": {k: json_value(v) for k, v in mdesc.items()},
@@ -217,6 +228,10 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             v, (lo, hi) = out[t], out[f"{t}_interval"]
             lines.append(f"  {t:16s} " + ("n/a (no carbon layer)" if v is None else f"{v:9.3f}   [{lo:.3f}, {hi:.3f}]"))
         lines.append(f"  plating site     {out['plating_site']}")
+        rx = out["electrolyte_reactivity"]
+        lines.append(f"  electrolyte      {rx['electrolyte']}: " + (
+            f"the metal takes its anions at the Li potential ({rx['reaction_products']}); the prediction ignores this"
+            if rx["reacts_with_electrolyte"] else "no reaction of the lithiated metal with its reduced interphase"))
         lines.append(f"  defaults used    {', '.join(out['defaults_used']) or 'none'}")
         text = "\n".join(lines) + "\n"
     if args.output:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -29,6 +30,22 @@ def test_predict_source_cell_json(capsys, model_env):
     assert d["p_under_carbon"] > 0.5 and d["plating_site"] == "under_carbon"
     assert d["defaults_used"] == [] and d["model_version"] == 0
     assert d["descriptors"]["metal"]["has_intermediate_phases"] is False
+
+
+def test_predict_says_when_the_metal_consumes_the_electrolyte(capsys, model_env, tmp_path):
+    """Ca takes S from the reduced argyrodite (CaS); Sr takes S too but leaves LLZO's Li2O alone; Mg takes nothing.
+    The batch output carries the same columns; an unknown electrolyte is one line."""
+    d = json.loads(run(capsys, "predict", "--metal", "Ca", "--carbon", "c60_film", "--format", "json")[1])
+    assert d["electrolyte_reactivity"]["reacts_with_electrolyte"] and d["electrolyte_reactivity"]["reaction_products"] == "CaS"
+    d = json.loads(run(capsys, "predict", "--metal", "Sr", "--carbon", "c60_film", "--electrolyte", "LLZO", "--format", "json")[1])
+    assert d["electrolyte_reactivity"]["reacts_with_electrolyte"] is False
+    src = tmp_path / "cands.csv"
+    pd.DataFrame({"metal": ["Mg", "Sr"], "carbon": ["c60_film", "c60_film"]}).to_csv(src, index=False)
+    code, out, _ = run(capsys, "predict", "--input", str(src), "--format", "csv")
+    res = pd.read_csv(io.StringIO(out))
+    assert code == 0 and list(res["reacts_with_electrolyte"]) == [False, True] and "SrS" in res.loc[1, "reaction_products"]
+    code, _, err = run(capsys, "predict", "--metal", "Mg", "--carbon", "c60_film", "--electrolyte", "Li9XY")
+    assert code == 2 and "unknown electrolyte 'Li9XY'" in err and len(err.strip().splitlines()) == 1
 
 
 def test_predict_for_a_fitted_lab_uses_its_own_offset(capsys, model_env):
