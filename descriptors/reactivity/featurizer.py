@@ -7,7 +7,8 @@ lithium binary that holds X at the lithium potential and every M–X compound of
 scale), so the metal meets the anion as its most lithiated stable phase, as it does under plated lithium. pymatgen's
 ``GrandPotentialInterfacialReactivity`` then gives the most negative reaction energy between the metal's phase and the
 lithium binary over every mixing ratio, and the products. A metal reacts when that energy is below
-``-tolerance_eV_atom`` (default 0.02 eV/atom, the order of the tables' stated uncertainties of a few kJ/mol).
+``-tolerance_eV_atom`` (default 0.02 eV/atom, about 2 kJ/mol per atom: fixed in advance as a margin for the
+tables' errors, whose size was not read; no outcome was looked at to choose it).
 
 Enthalpies stand in for Gibbs energies (the entropy of a solid-state exchange reaction is small at room temperature).
 What the tables lack is said, never filled: Li3P has no tabulated enthalpy, so no metal's reaction with the

@@ -28,7 +28,7 @@ def test_the_interlayer_metals_of_working_and_failing_cells_leave_the_argyrodite
 
 
 def test_potassium_takes_chlorine_but_sodium_does_not_beyond_the_tolerance():
-    """KCl is 28 kJ/mol per Cl more stable than LiCl; NaCl only ~3 kJ/mol, inside the tables' uncertainty."""
+    """KCl is 28 kJ/mol per Cl more stable than LiCl; NaCl only ~3 kJ/mol, inside the tolerance fixed in advance."""
     assert "KCl" in _react("K")["reaction_products"]
     na = _react("Na")
     assert not na["reacts_with_electrolyte"] and -0.02 < na["reaction_energy_eV_atom"] < 0
