@@ -6,7 +6,9 @@ design re-evaluated with the study's full evaluator:
 * a step that makes the design infeasible names the constraint it breaks (``on constraint ...``);
 * a thickness within ``STEP`` of the search space's bound is ``at the search bound``;
 * otherwise the optimum is interior: the weighted desirability terms that gain on the thicker side (they pull the
-  layer thicker) and those that gain on the thinner side are named, largest first.
+  layer thicker) and those that gain on the thinner side are named, largest first. After the first cycle
+  (``[cell] cycles`` > 1) the metal's line says whether the metal lost with dead Li (a prior-set term,
+  :func:`screen.model.physics.metal_retained`) pulls it thicker through robustness.
 
 A design found by optuna is not an exact optimum, so "interior" reads as "no constraint or bound near it".
 """
@@ -67,9 +69,13 @@ def optimum_reasons(spec: Any, pipeline: Any, ranked: pd.DataFrame, evaluator: A
                 order = np.argsort(-gain[i])
                 up = [names[k] for k in order if gain[i, k] > 1e-9]
                 down = [names[k] for k in order[::-1] if gain[i, k] < -1e-9]
+                fate = ""
+                if col == "metal_nm" and spec.cell.cycles > 1:
+                    fate = (f" (after {spec.cell.cycles} cycles the metal lost with dead Li sets robustness: prior-set)"
+                            if "robustness" in up else f" (the metal's loss over {spec.cell.cycles} cycles does not set it)")
                 if up and down:
-                    parts[i].append(f"{label} {t:.3g} nm: interior, thicker for {', '.join(up)}; thinner for {', '.join(down)}")
+                    parts[i].append(f"{label} {t:.3g} nm: interior, thicker for {', '.join(up)}; thinner for {', '.join(down)}{fate}")
                 else:
                     parts[i].append(f"{label} {t:.3g} nm: every term favours {'thinner' if down else 'thicker'} "
-                                    f"({', '.join(down or up) or '-'}); the search stopped short of the limit")
+                                    f"({', '.join(down or up) or '-'}); the search stopped short of the limit{fate}")
     return pd.Series(["; ".join(p) for p in parts], index=ranked.index, dtype=object)

@@ -12,6 +12,10 @@ show (Li under or above the carbon) and the model's parameters, estimated over t
 It is high where the members disagree confidently: cells whose result would move the parameters, not cells that are
 merely uncertain for every member (``lapse``) or that the data already settle.
 
+**Goal ``ranking``** (``score_pool(..., goal="ranking")``): the expected information about which of the study's
+designs are in its top ``k`` instead (:func:`screen.analysis.decision.ranking_information`); each cell then says which
+two designs its result would move into and out of the top ``k`` (``decides``).
+
 **Diverse batches.** Cells are chosen greedily by information; after each choice the information of every remaining
 cell is multiplied by ``1 − ρ²``, ρ the correlation across members between its predictions and the chosen cell's (a
 cell that the same parameter draws decide teaches little more), and by ``same_metal_factor`` when it shares the metal
@@ -32,17 +36,7 @@ import numpy as np
 import pandas as pd
 
 from descriptors.errors import InputError
-
-
-def binary_entropy(p: np.ndarray) -> np.ndarray:
-    """Entropy (nats) of a Bernoulli variable with success probability ``p``."""
-    q = np.clip(np.asarray(p, dtype=float), 1e-12, 1 - 1e-12)
-    return -(q * np.log(q) + (1 - q) * np.log(1 - q))
-
-
-def bald(member_p: np.ndarray) -> np.ndarray:
-    """Mutual information (nats) between the outcome and the parameters, per column of ``member_p`` (members × cells)."""
-    return binary_entropy(member_p.mean(axis=0)) - binary_entropy(member_p).mean(axis=0)
+from screen.analysis.decision import bald, binary_entropy  # noqa: F401  (part of this module's interface)
 
 
 def candidate_pool(spec: Any, evaluator: Any, best: pd.DataFrame) -> pd.DataFrame:
@@ -77,9 +71,20 @@ def candidate_pool(spec: Any, evaluator: Any, best: pd.DataFrame) -> pd.DataFram
     return pool
 
 
-def score_pool(evaluator: Any, pool: pd.DataFrame, gap: Any) -> tuple[pd.DataFrame, np.ndarray]:
-    """Predicted P with its interval, BALD information and the most informed parameter of every pool cell; and the
-    members' predictions (members × cells)."""
+GOALS: tuple[str, ...] = ("parameters", "ranking")
+
+
+def score_pool(evaluator: Any, pool: pd.DataFrame, gap: Any, goal: str = "parameters", designs: pd.DataFrame | None = None,
+               top: int = 10) -> tuple[pd.DataFrame, np.ndarray]:
+    """Predicted P with its interval, the expected information and the most informed parameter of every pool cell;
+    and the members' predictions (members × cells).
+
+    ``goal="parameters"``: BALD, information about the parameters. ``goal="ranking"``: information about which of
+    ``designs`` (the study's best design per pair) are in the top ``top`` by P(under)
+    (:func:`screen.analysis.decision.ranking_information`), and a ``decides`` column naming the designs a cell's result
+    would move most."""
+    if goal not in GOALS:
+        raise InputError(f"suggest: unknown goal '{goal}' (known: {', '.join(GOALS)})")
     from screen.model.parameters import PARAM_NAMES
     from screen.model.physics import terms
 
@@ -93,6 +98,18 @@ def score_pool(evaluator: Any, pool: pd.DataFrame, gap: Any) -> tuple[pd.DataFra
     out["p_under_carbon"] = members.mean(axis=0)  # the predictive P, as the model's predict_terms
     out["p_lo"], out["p_hi"] = np.quantile(members, [0.05, 0.95], axis=0)
     out["information_nats"] = bald(members)
+    out["decides"] = ""
+    if goal == "ranking":
+        if designs is None or designs.empty:
+            raise InputError("suggest: the ranking goal needs the study's designs")
+        from screen.analysis.decision import decision_text, member_predictions, ranking_information, top_k  # noqa: I001
+
+        design_p = member_predictions(evaluator, designs.reset_index(drop=True), evaluator.members, evaluator.lab_offset[:, 0])
+        in_top = top_k(design_p, min(top, len(designs)))
+        out["information_nats"] = ranking_information(members, in_top)
+        labels = [f"{r.carbon} {r.carbon_nm:.0f} nm alone" if r.metal == "none" else
+                  f"{r.metal} {r.metal_nm:.0f} nm/{r.carbon} {r.carbon_nm:.0f} nm" for r in designs.itertuples()]
+        out["decides"] = [decision_text(members, in_top, labels, i, min(top, len(designs))) for i in range(len(out))]
     z = np.asarray(gap.draws_z_, dtype=float)
     zr = np.argsort(np.argsort(z, axis=0), axis=0).astype(float)
     pr = np.argsort(np.argsort(members, axis=0), axis=0).astype(float)
@@ -139,8 +156,9 @@ def choose(scored: pd.DataFrame, members: np.ndarray, n: int, same_metal_factor:
 
 def _why(r: Any) -> str:
     flag = " (prior-set so far)" if r.parameter_status == "prior-set" else ""
-    return (f"members disagree: P(under) {r.p_under_carbon:.2f} [{r.p_lo:.2f}, {r.p_hi:.2f}]; its result would move "
-            f"{r.informs_parameter}{flag} most (rank correlation {r.parameter_correlation:+.2f}); "
+    decides = f"{r.decides}; " if getattr(r, "decides", "") else ""
+    return (f"members disagree: P(under) {r.p_under_carbon:.2f} [{r.p_lo:.2f}, {r.p_hi:.2f}]; {decides}its result would "
+            f"move {r.informs_parameter}{flag} most (rank correlation {r.parameter_correlation:+.2f}); "
             f"expected information {r.information_nats:.3f} nats")
 
 

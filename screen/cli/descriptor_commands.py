@@ -147,6 +147,9 @@ def _cmd_descriptors(args: argparse.Namespace) -> int:
         rx = ElectrolyteReactivityFeaturizer(electrolyte=args.electrolyte,
                                              energy_source=args.source)
         mdf = sol.featurize_many(metals).merge(ph.featurize_many(metals), on="metal").merge(rx.featurize_many(metals), on="metal")
+        from descriptors.phases.solvus import m_in_li_solubility
+
+        mdf["m_in_li_solubility"] = [m_in_li_solubility(m, energy_source=src).x_sat for m in mdf["metal"]]
         mdf.insert(0, "kind", "metal")
         frames.append(mdf.rename(columns={"metal": "name"}))
         units = dict(zip(sol.feature_labels(), sol.units())) | dict(zip(ph.feature_labels(), ph.units()))
@@ -164,6 +167,9 @@ def _cmd_descriptors(args: argparse.Namespace) -> int:
                 feats.append({"name": k, "value": json_value(r[k]), "unit": unit,
                               "source": "computed-here: grand-potential reaction at the Li potential (pymatgen), measured "
                               "enthalpies of formation (SGTE, datasets/thermochemistry.csv)"})
+            feats.append({"name": "m_in_li_solubility", "value": json_value(r["m_in_li_solubility"]), "unit": "mole fraction",
+                          "source": "computed-here: dilute-solution solvus at 298 K, Li-richest compound of the hull and "
+                          "Miedema's heat of solution (descriptors.phases.solvus; an order-of-magnitude estimate)"})
             records.append({"kind": "metal", "name": r["metal"], "features": feats})
     if cdf is not None:
         cdf.insert(0, "kind", "carbon")

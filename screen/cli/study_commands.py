@@ -97,8 +97,10 @@ def add_suggest(sub: Any) -> None:
     """``interlayer suggest``."""
     sg = sub.add_parser("suggest", help="the next cells to test: where the model's posterior draws disagree most",
                         description="Propose concrete cells (metal, carbon, architecture, thicknesses, lamination pressure, "
-                        "current, temperature) whose Li location would teach the gap model most: BALD (mutual information "
-                        "between the outcome and the parameters over the posterior draws), in a diverse batch. Writes "
+                        "current, temperature) whose Li location would teach the gap model most, in a diverse batch: with --goal "
+                        "parameters, BALD (mutual information between the outcome and the parameters over the posterior "
+                        "draws); with --goal ranking, the expected information about which designs are in the study's top "
+                        "10 (each cell says which designs its result would move). Writes "
                         "<output>/suggest/suggestions.csv (why each cell), to_retrain.csv (the retrain format, outcomes empty) "
                         "and run.json; the study file's [suggest] table sets the condition lists.",
                         epilog="Example: interlayer suggest --study studies/default.toml --n 5 --exclude-tested; fill in "
@@ -109,13 +111,16 @@ def add_suggest(sub: Any) -> None:
                     help="most one cell's interlayer may cost (material + given deposition costs, [suggest] area_cm2)")
     sg.add_argument("--exclude-tested", action="store_true", default=None,
                     help="leave out metal/carbon/architecture combinations already in the curated literature")
+    sg.add_argument("--goal", choices=("parameters", "ranking"), default=None,
+                    help="what the cells should settle: the model's parameters (BALD) or the top of the study's ranking "
+                    "(default: [suggest] goal, parameters)")
     sg.set_defaults(func=_cmd_suggest)
 
 
 def _cmd_suggest(args: argparse.Namespace) -> int:
     from screen.workflows.suggest import run_suggest
 
-    out = run_suggest(args.study, n=args.n, budget_usd=args.budget_usd, exclude_tested=args.exclude_tested,
+    out = run_suggest(args.study, n=args.n, budget_usd=args.budget_usd, exclude_tested=args.exclude_tested, goal=args.goal,
                       output=args.output, model_version=args.model, model_dir=args.model_dir, progress=not args.no_progress)
     if args.format != "table":
         emit(out, args.format)
@@ -124,6 +129,9 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     cols = ["suggestion", "metal", "carbon", "metal_nm", "carbon_nm", "fab_mpa", "current_ma_cm2", "temperature_c",
             "p_under_carbon", "p_lo", "p_hi", "information_nats", "informs_parameter"]
     print(out[cols].to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    for r in out.itertuples():
+        if r.decides:
+            print(f"  {r.suggestion}: {r.decides}")
     return 0
 
 

@@ -198,7 +198,7 @@ def metal_descriptors(metal: str, energy_source: str = "oqmd_legacy", solubility
     energy sources: :mod:`descriptors.data.memo`). ``none``: a bare collector."""
     if metal == "none":
         return {"solubility_score_mutual": 0.0, "ec_limit_M_in_Li": 0.0, "has_intermediate_phases": False,
-                "li_richest_phase": "", "energy_source": ""}
+                "li_richest_phase": "", "energy_source": "", "m_in_li_solubility": 0.0, "metal_molar_volume_cm3": float("nan")}
     if energy_source in MEMO_SOURCES:
         return dict(_memo_metal_descriptors(metal, energy_source, float(solubility_temperature_K)))
     return _metal_descriptors(metal, energy_source, solubility_temperature_K)
@@ -218,11 +218,16 @@ def _metal_descriptors(metal: str, energy_source: str, solubility_temperature_K:
     heats = src if hasattr(src, "heats_of_solution") else None  # CHGNet: computed heats of solution too
     sol = LiSolubilityFeaturizer(temperature_K=solubility_temperature_K, heat_source=heats)
     ph = IntermediatePhaseFeaturizer(source=src)
+    from descriptors.data.elements import element_data
+    from descriptors.phases.solvus import m_in_li_solubility
+
     s = dict(zip(sol.feature_labels(), sol.featurize(metal)))
     p = dict(zip(ph.feature_labels(), ph.featurize(metal)))
+    el = element_data(metal)
     return {"solubility_score_mutual": float(s["solubility_score_mutual"]), "ec_limit_M_in_Li": float(s["ec_limit_M_in_Li"]),
             "has_intermediate_phases": bool(p["has_intermediate_phases"]), "li_richest_phase": p["li_richest_phase"] or "",
-            "energy_source": p["energy_source"]}
+            "energy_source": p["energy_source"], "m_in_li_solubility": m_in_li_solubility(metal, energy_source=src).x_sat,
+            "metal_molar_volume_cm3": el.molar_mass_g_mol / el.density_g_cm3}
 
 
 @cache
@@ -243,7 +248,7 @@ def carbon_descriptors(carbon: str) -> dict[str, Any]:
 #: Columns :class:`CellFeaturizer` adds (the descriptors the gap model reads).
 DESCRIPTOR_COLUMNS: tuple[str, ...] = (
     "has_metal", "has_carbon", "solubility_score_mutual", "ec_limit_M_in_Li", "has_intermediate_phases",
-    "graphitization_index",
+    "graphitization_index", "m_in_li_solubility", "metal_molar_volume_cm3",
 )
 
 
@@ -280,7 +285,8 @@ class CellFeaturizer(TransformerMixin, BaseEstimator):
         carbons = {c: carbon_descriptors(c) for c in out["carbon"].unique()}
         out["has_metal"] = (out["metal"] != "none").astype(float)
         out["has_carbon"] = (out["carbon"] != "none").astype(float)
-        for col in ("solubility_score_mutual", "ec_limit_M_in_Li", "has_intermediate_phases"):
+        for col in ("solubility_score_mutual", "ec_limit_M_in_Li", "has_intermediate_phases", "m_in_li_solubility",
+                    "metal_molar_volume_cm3"):
             out[col] = out["metal"].map({m: float(d[col]) for m, d in metals.items()}).astype(float)
         out["graphitization_index"] = out["carbon"].map({c: d["graphitization_index"] for c, d in carbons.items()}).astype(float)
         return out

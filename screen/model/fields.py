@@ -41,6 +41,9 @@ FIELDS: tuple[Field, ...] = (
     Field("fab_mpa", "MPa", 250.0, "fabrication (lamination / pelletizing) pressure", 5000.0),
     Field("temperature_c", "degC", 25.0, "cell temperature (source paper: room temperature, 25 C assumed)", 400.0),
     Field("carbon_particle_nm", "nm", None, "carbon primary particle size", 1e6),
+    Field("cycles", "cycles", 1.0, "the plating/stripping cycle asked about (1: first plating; later cycles count the "
+          "interlayer metal carried off by lost Li, a prior-set term)", 1e6),
+    Field("capacity_mah_cm2", "mAh/cm2", 2.0, "areal capacity plated per cycle (source paper's half-cells: 2)", 1000.0),
 )
 FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 NUMERIC_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.unit)

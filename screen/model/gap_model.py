@@ -88,13 +88,34 @@ from sklearn.metrics import balanced_accuracy_score
 
 from descriptors.errors import InputError
 from screen.model.likelihood import OBSERVABLES, Targets, fit_map
-from screen.model.parameters import PARAM_NAMES, PARAMETERS, PRIOR_CENTER, PRIOR_SIGMA, to_natural
-from screen.model.physics import FAB_GRID_MPA, PARTICLE_GRID_NM, THICKNESS_GRID_NM, Design, design, learned_grid, terms
+from screen.model.parameters import (
+    PARAM_NAMES,
+    PARAMETERS,
+    PRIOR_CENTER,
+    PRIOR_ONLY_MEDIAN,
+    PRIOR_SIGMA,
+    prior_only_draws,
+    to_natural,
+)
+from screen.model.physics import (
+    FAB_GRID_MPA,
+    GRAPHITIZATION_FORMS,
+    PARTICLE_GRID_NM,
+    THICKNESS_GRID_NM,
+    Design,
+    design,
+    graphitization_input,
+    learned_grid,
+    terms,
+)
 
 CLASSES = np.array(["above_carbon", "under_carbon"], dtype=object)
 #: Rows per chunk of :meth:`NucleationGapModel.predict_terms` (128 draws x a chunk's expanded rows x 9 terms in memory).
 PREDICT_CHUNK_ROWS = 2000
 
+
+#: Seed of the prior-set parameters' draws: ``random_state`` plus this (the new lab's offsets use ``random_state + 1``).
+PRIOR_ONLY_SEED_OFFSET = 2
 
 #: Per-row outputs of :meth:`NucleationGapModel.predict_terms` that carry intervals.
 TERMS: tuple[str, ...] = ("eta_metal_mV", "eta_carbon_mV", "barrier_mV", "gap_mV", "margin_mV", "p_under_carbon",
@@ -135,11 +156,17 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
             inside every CV fold; ``"fixed"`` over fixed ranges.
         prior_scale: multiplies every prior width (1: the documented priors).
         use_ec_limit: include the electron-concentration limit in the alloying activity.
+        graphitization_form: how the carbon's graphitization enters its overpotential (:data:`GRAPHITIZATION_FORMS`):
+            ``"index"`` the graphitization index (0..1) itself, ``"two_class"`` graphitic (index >= 0.5) or not,
+            ``"off"`` not at all; ``"select"`` fits each and keeps the one with the best PSIS-LOO expected log
+            predictive density on the training data (:mod:`screen.model.selection`), so a cross-validation selects
+            it inside every training fold. The fitted form is ``graphitization_form_``.
     """
 
     def __init__(self, n_draws: int = 128, num_chains: int = 4, num_warmup: int = 1000, num_samples: int = 1000,
                  target_accept: float = 0.99, dense_mass: bool = True, lab_effects: bool = True, interval: float = 0.9,
-                 random_state: int = 0, impute: str = "training", prior_scale: float = 1.0, use_ec_limit: bool = True) -> None:
+                 random_state: int = 0, impute: str = "training", prior_scale: float = 1.0, use_ec_limit: bool = True,
+                 graphitization_form: str = "index") -> None:
         self.n_draws = n_draws
         self.num_chains = num_chains
         self.num_warmup = num_warmup
@@ -152,11 +179,19 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
         self.impute = impute
         self.prior_scale = prior_scale
         self.use_ec_limit = use_ec_limit
+        self.graphitization_form = graphitization_form
+
+    def graphitization_input(self, index: Any) -> np.ndarray:
+        """What the carbon overpotential reads for carbons of graphitization ``index`` under the fitted form (under
+        the ``graphitization_form`` setting before fitting)."""
+        return graphitization_input(index, getattr(self, "graphitization_form_", self.graphitization_form))
 
     def design(self, X: pd.DataFrame) -> Design:
         """Design arrays of ``X`` with this model's marginalization grids (for the analyses that sweep parameters)."""
         if not self.use_ec_limit and "ec_limit_M_in_Li" in X.columns:
             X = X.assign(ec_limit_M_in_Li=0.5)  # min(1, 2 * 0.5) = 1: the factor drops out
+        if "graphitization_index" in X.columns:
+            X = X.assign(graphitization_index=self.graphitization_input(X["graphitization_index"]))
         return design(X, self.fab_grid_, self.thickness_grid_, self.particle_grid_)
 
     # sklearn API ---------------------------------------------------------------------------
@@ -165,6 +200,9 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
             raise InputError("interval must be in (0, 1) and n_draws >= 0")
         if self.impute not in ("training", "fixed") or not self.prior_scale > 0:
             raise InputError("impute must be 'training' or 'fixed' and prior_scale positive")
+        if self.graphitization_form not in (*GRAPHITIZATION_FORMS, "select"):
+            raise InputError(f"graphitization_form must be one of {', '.join(GRAPHITIZATION_FORMS)} or select, "
+                             f"got '{self.graphitization_form}'")
         if min(int(self.num_chains), int(self.num_samples)) < 1 or int(self.num_warmup) < 0 or not 0 < self.target_accept < 1:
             raise InputError("num_chains and num_samples must be >= 1, num_warmup >= 0 and target_accept in (0, 1)")
 
@@ -204,6 +242,11 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
         if len(X) != len(y):
             raise InputError(f"X has {len(X)} rows but y has {len(y)}")
         self._check_settings()
+        if self.graphitization_form == "select":
+            from screen.model.selection import select_graphitization_form
+
+            return select_graphitization_form(self, X, y, sample_weight)
+        self.graphitization_form_ = self.graphitization_form
         data = self.model_data(X, y, sample_weight)
         self.classes_ = CLASSES.copy()
         self.z_map_ = fit_map(data.design, data.targets, PRIOR_CENTER.copy(), data.prior_sigma)
@@ -251,7 +294,7 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
     def params_(self) -> dict[str, float]:
         """Point parameters in natural units: posterior medians (the MAP when fitted with ``n_draws=0``)."""
         self._check_fitted()
-        return {k: float(v) for k, v in zip(PARAM_NAMES, to_natural(self.z_))}
+        return {k: float(v) for k, v in zip(PARAM_NAMES, to_natural(self.z_))} | PRIOR_ONLY_MEDIAN
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "z_"):
@@ -263,7 +306,8 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
         """Every posterior draw's parameters in natural units, as ``(n_draws, 1)`` columns (empty without draws)."""
         self._check_fitted()
         natural = to_natural(self.draws_z_) if len(self.draws_z_) else np.empty((0, len(PARAM_NAMES)))
-        return {name: natural[:, k:k + 1] for k, name in enumerate(PARAM_NAMES)}
+        prior = prior_only_draws(len(natural), int(self.random_state) + PRIOR_ONLY_SEED_OFFSET)
+        return {name: natural[:, k:k + 1] for k, name in enumerate(PARAM_NAMES)} | {k: v[:, None] for k, v in prior.items()}
 
     def lab_offsets(self, study_ids: Any = None, n: int = 1) -> np.ndarray:
         """Each draw's lab offset (mV) for ``n`` rows, shape ``(n_draws, n)``: a fitted study's own offset, or a new
@@ -350,7 +394,8 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
                 "new_lab_offset_mV": self.new_lab_offset_mV_.tolist(), "natural": self.params_,
                 "n_observations": self.n_observations_, "fab_grid_MPa": self.fab_grid_.tolist(),
                 "thickness_grid_nm": self.thickness_grid_.tolist(), "particle_grid_nm": self.particle_grid_.tolist(),
-                "diagnostics": self.diagnostics_, "identifiability": self.identifiability_}
+                "diagnostics": self.diagnostics_, "identifiability": self.identifiability_,
+                "graphitization_form": self.graphitization_form_, "form_selection": getattr(self, "form_selection_", [])}
 
     @classmethod
     def from_dict(cls, state: dict[str, Any]) -> NucleationGapModel:
@@ -372,5 +417,9 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
         m.particle_grid_ = np.asarray(state["particle_grid_nm"], dtype=float)
         m.diagnostics_ = dict(state.get("diagnostics", {}))
         m.identifiability_ = list(state.get("identifiability", []))
+        m.graphitization_form_ = state.get("graphitization_form", m.graphitization_form)
+        if m.graphitization_form_ not in GRAPHITIZATION_FORMS:
+            raise InputError(f"saved model names an unknown graphitization form '{m.graphitization_form_}'; retrain it")
+        m.form_selection_ = list(state.get("form_selection", []))
         m.idata_ = None
         return m

@@ -144,41 +144,61 @@ def log_interval_probability(mu: Any, lo: np.ndarray, hi: np.ndarray, sigma: flo
     return lb + xp.log1p(-xp.exp(xp.minimum(la - lb, -1e-300)))
 
 
-def log_likelihood(t: dict[str, Any], tg: Targets, xp: ModuleType = np) -> Any:
-    """Log-likelihood of every observation given the model's per-row terms ``t`` (:func:`screen.model.physics.terms`),
-    summed over rows: one value, or one per parameter vector when ``t`` holds ``(batch, n)`` arrays.
-
-    Plating location: Bernoulli on P(under) (``mixed`` as target 0.5, half an observation of each side). Voltage dip:
-    Bernoulli on sigmoid((eta_cell - 5 mV) / 1 mV). Numeric overpotential, toughness and critical current: log-normal
-    (widths :data:`SIGMA_LOG_ETA`, :data:`SIGMA_LOG_TOUGHNESS`, :data:`SIGMA_LOG_CCD`). Toughness known only as a bound
-    (the tape failed first; the carbon did not transfer) is censored: the probability that the log-normal toughness lies
-    beyond it. A critical current known as an interval or a one-sided bound is interval-censored.
-    """
-    total = 0.0
+def _contributions(t: dict[str, Any], tg: Targets, xp: ModuleType = np) -> Any:
+    """Yield ``(rows, values, factor)`` per measurement model: the rows a boolean mask over the observations, and each
+    row's log-likelihood ``factor * values`` (weights applied; values ``(..., n_rows_in_mask)``). The factor is kept
+    apart so that the summed likelihood is computed in the same floating-point order as before pointwise values
+    existed (the quick sampler's short chains follow rounding differences)."""
     floor = 1e-9
     for name, key, det in (("li_location", "p_under_carbon", None), ("nucleation_dip", "eta_cell_mV", DETECT_MV)):
         m = tg.mask(name)
         if m.any():
             q = t[key][..., m] if det is None else sigmoid((t[key][..., m] - det) / DETECT_SCALE_MV, xp)
             q = xp.clip(q, floor, 1 - floor)
-            yv, w = tg.value[m], tg.weight[m]
-            total = total + xp.sum(w * (yv * xp.log(q) + (1 - yv) * xp.log(1 - q)), axis=-1)
+            yv = tg.value[m]
+            yield m, tg.weight[m] * (yv * xp.log(q) + (1 - yv) * xp.log(1 - q)), 1.0
     for name, key, sigma in (("eta_mV", "eta_cell_mV", SIGMA_LOG_ETA), ("toughness_J_m2", "toughness_J_m2", SIGMA_LOG_TOUGHNESS),
                              ("ccd_mA_cm2", "critical_current_mA_cm2", SIGMA_LOG_CCD)):
         m = tg.mask(name, exact=True)
         if m.any():
             r = (xp.log(xp.maximum(t[key][..., m], floor)) - xp.log(tg.value[m])) / sigma
-            total = total - 0.5 * xp.sum(tg.weight[m] * r * r, axis=-1)
+            yield m, tg.weight[m] * r * r, -0.5
     m = tg.mask("ccd_mA_cm2", exact=False)
     if m.any():
         mu = xp.log(xp.maximum(t["critical_current_mA_cm2"][..., m], floor))
-        total = total + xp.sum(tg.weight[m] * log_interval_probability(mu, tg.value[m], tg.upper[m], SIGMA_LOG_CCD, xp), axis=-1)
+        yield m, tg.weight[m] * log_interval_probability(mu, tg.value[m], tg.upper[m], SIGMA_LOG_CCD, xp), 1.0
     for name, sign in (("toughness_lower_J_m2", 1.0), ("toughness_upper_J_m2", -1.0)):
         m = tg.mask(name)
         if m.any():
             r = sign * (xp.log(xp.maximum(t["toughness_J_m2"][..., m], floor)) - xp.log(tg.value[m])) / SIGMA_LOG_TOUGHNESS
-            total = total + xp.sum(tg.weight[m] * _special(xp).log_ndtr(r), axis=-1)
+            yield m, tg.weight[m] * _special(xp).log_ndtr(r), 1.0
+
+
+def log_likelihood(t: dict[str, Any], tg: Targets, xp: ModuleType = np) -> Any:
+    """Log-likelihood of every observation given the model's per-row terms ``t`` (:func:`screen.model.physics.terms`),
+    summed over rows: one value, or one per parameter vector when ``t`` holds ``(batch, n)`` arrays.
+
+    Plating location: Bernoulli on P(under) (``mixed`` as target 0.5, half an observation of each side). Voltage dip:
+    Bernoulli on sigmoid((eta_cell - 5 mV) / 1 mV). Numeric overpotential, toughness and critical current: log-normal
+    (widths :data:`SIGMA_LOG_ETA`, :data:`SIGMA_LOG_TOUGHNESS`, :data:`SIGMA_LOG_CCD`; constants dropped). Toughness
+    known only as a bound (the tape failed first; the carbon did not transfer) is censored: the probability that the
+    log-normal toughness lies beyond it. A critical current known as an interval or a one-sided bound is
+    interval-censored.
+    """
+    total = 0.0
+    for _, values, factor in _contributions(t, tg, xp):
+        total = total - 0.5 * xp.sum(values, axis=-1) if factor == -0.5 else total + xp.sum(values, axis=-1)
     return total
+
+
+def pointwise_log_likelihood(t: dict[str, Any], tg: Targets) -> np.ndarray:
+    """:func:`log_likelihood` of each observation separately (NumPy), shape ``(..., n_observations)``: what PSIS-LOO
+    needs. The log-normal terms omit their constants (the same for every model compared on the same observations)."""
+    shape = np.shape(t["p_under_carbon"])[:-1]
+    out = np.zeros(shape + (len(tg.observable),))
+    for m, values, factor in _contributions(t, tg, np):
+        out[..., m] = factor * values
+    return out
 
 
 def neg_log_posterior_batch(Z: np.ndarray, d: Design, tg: Targets, prior_sigma: np.ndarray = PRIOR_SIGMA) -> np.ndarray:

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["IS_LOGIT", "LAB_SCALE_PRIOR_MV", "PARAMETERS", "PARAM_NAMES", "PRIOR_CENTER", "PRIOR_SIGMA", "SOURCED", "Parameter",
-           "SourcedConstant",
-           "SOURCED_VALUE", "to_natural"]
+__all__ = ["IS_LOGIT", "LAB_SCALE_PRIOR_MV", "PARAMETERS", "PARAM_NAMES", "PRIOR_CENTER", "PRIOR_ONLY", "PRIOR_ONLY_MEDIAN",
+           "PRIOR_SIGMA", "SOURCED", "Parameter", "SourcedConstant", "SOURCED_VALUE", "prior_only_draws", "to_natural"]
 
 
 @dataclass(frozen=True)
@@ -106,6 +105,34 @@ PARAMETERS: tuple[Parameter, ...] = (
               "conditions, secondary labels); P(under) = lapse/2 + (1 - lapse) sigmoid(margin/scale)",
               prior_reason="about one cell in ten unexplained by its stated conditions; wide"),
 )
+#: Parameters no likelihood term contains: their posterior is their prior, so every posterior draw carries an
+#: independent draw from it (:func:`prior_only_draws`) and they are reported as prior-set. The corpus' plating
+#: locations are read at first plating (or the source does not say after how many cycles), so the fit sets the metal's
+#: loss over cycling to none; predictions after N cycles (``[cell] cycles``, ``predict --cycles``) use these.
+PRIOR_ONLY: tuple[Parameter, ...] = (
+    Parameter("lost_li_fraction", "", "logit", 0.01, 1.5,
+              "fraction of each cycle's plated Li that is not stripped back (dead Li, SEI) and keeps the interlayer metal "
+              "dissolved in it (screen.model.physics.metal_retained)",
+              prior_reason="about 1 % per cycle, wide (logit width 1.5: 0.05-20 % in the central 95 %): an anode-free cell "
+                           "that kept a third of its Li after 100 cycles loses about 1 % per cycle; no cycle series of "
+                           "interlayer metal inventory was found to set it (prior-set)"),
+)
+
+
+def prior_only_draws(n: int, seed: int) -> dict[str, np.ndarray]:
+    """``n`` independent draws of each :data:`PRIOR_ONLY` parameter from its prior (natural units), seeded."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for p in PRIOR_ONLY:
+        z = (math.log(p.prior_center) if p.transform == "log" else math.log(p.prior_center / (1 - p.prior_center)))
+        z = z + p.prior_sigma * rng.standard_normal(n)
+        out[p.name] = 1.0 / (1.0 + np.exp(-z)) if p.transform == "logit" else np.exp(z)
+    return out
+
+
+#: Prior medians of the :data:`PRIOR_ONLY` parameters (natural units): their point values.
+PRIOR_ONLY_MEDIAN: dict[str, float] = {p.name: p.prior_center for p in PRIOR_ONLY}
+
 #: Prior of the spread of the lab (study) effects on the margin: tau ~ HalfNormal(LAB_SCALE_PRIOR_MV). About two
 #: sigmoid widths (scale_mV's prior centre, 5 mV): a larger lab-to-lab shift would make a lab's cells unpredictable
 #: from others' (v3 specification).

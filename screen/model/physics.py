@@ -48,6 +48,24 @@ def learned_grid(values: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     return np.unique(np.exp(np.quantile(np.log(v), np.linspace(0.1, 0.9, GRID_POINTS))))
 
 
+#: How graphitization may enter the carbon overpotential (the gap model's ``graphitization_form``).
+GRAPHITIZATION_FORMS: tuple[str, ...] = ("index", "two_class", "off")
+#: Graphitization index from which a carbon counts as graphitic in the two-class form: halfway between the turbostratic
+#: spacing (index 0) and graphite's (index 1) on the Mering-Maire scale, fixed before any fit.
+TWO_CLASS_THRESHOLD = 0.5
+
+
+def graphitization_input(index: Any, form: str) -> np.ndarray:
+    """What the carbon overpotential reads for carbons of graphitization ``index`` (0..1; NaN: no carbon) under a
+    form of :data:`GRAPHITIZATION_FORMS`: the index itself, graphitic or not (1 / 0), or 0 (no graphitization term)."""
+    g = np.asarray(index, dtype=float)
+    if form == "off":
+        return np.where(np.isnan(g), np.nan, 0.0)
+    if form == "two_class":
+        return np.where(np.isnan(g), np.nan, (g >= TWO_CLASS_THRESHOLD).astype(float))
+    return g
+
+
 def sigmoid(x: Any, xp: ModuleType = np) -> Any:
     return 0.5 * (1.0 + xp.tanh(0.5 * x))
 
@@ -72,6 +90,39 @@ def eta_carbon(theta: Theta, graphitization: Any) -> Any:
 #: the smallest multiplier of the pressure exponent (large particles with a falling size slope), and how sharply the
 #: exponent bends onto it (1 / width, in units of the multiplier)
 EXPONENT_FLOOR, FLOOR_SHARPNESS = 0.05, 20.0
+
+
+#: Charge of one mAh (C) over Faraday's constant (C/mol): mol of Li per mAh.
+MOL_LI_PER_MAH = 3.6 / 96485.33212
+
+
+def dissolvable_ratio(capacity_mah_cm2: Any, x_sat: Any, metal_nm: Any, molar_volume_cm3: Any) -> np.ndarray:
+    """Moles of metal that one cycle's plated Li can hold in solution per mole of metal in the layer (dimensionless).
+
+    ``capacity_mah_cm2`` of Li plated per cycle holds up to ``x_sat / (1 - x_sat)`` M per Li (the terminal solubility
+    of M in Li, :func:`descriptors.phases.solvus.m_in_li_solubility`); the layer holds ``metal_nm`` of metal of molar
+    volume ``molar_volume_cm3`` (cm3/mol). Infinite for a layer of no metal."""
+    x = np.clip(np.asarray(x_sat, dtype=float), 0.0, 0.999)
+    li = np.asarray(capacity_mah_cm2, dtype=float) * MOL_LI_PER_MAH
+    with np.errstate(divide="ignore"):
+        metal = np.asarray(metal_nm, dtype=float) * 1e-7 / np.asarray(molar_volume_cm3, dtype=float)
+        return np.where(metal > 0, li * x / (1.0 - x) / np.where(metal > 0, metal, 1.0), np.inf)
+
+
+def metal_retained(lost_fraction: Any, dissolvable: Any, cycles_done: Any, xp: ModuleType = np) -> Any:
+    """Fraction of the interlayer's metal still in place after ``cycles_done`` cycles (1 before any is completed).
+
+    Each cycle the plated Li dissolves metal up to ``dissolvable`` (:func:`dissolvable_ratio`, per metal initially
+    present) or all that is left, and the fraction ``lost_fraction`` of the plated Li that is not stripped back (dead
+    Li, the SEI) keeps its dissolved metal: the loss per cycle is ``lost_fraction * min(retained, dissolvable)``. So
+    the retained fraction falls linearly while the metal outlasts a cycle's capacity to dissolve it (a thick layer,
+    a sparingly soluble metal), then geometrically, ``(1 - lost_fraction)`` per cycle."""
+    r, a, n = lost_fraction, xp.asarray(dissolvable, dtype=float), xp.asarray(cycles_done, dtype=float)
+    a_lin = xp.minimum(a, 1.0)
+    linear_cycles = xp.where(a < 1.0, (1.0 - a_lin) / (r * xp.maximum(a_lin, 1e-300)), 0.0)
+    linear = 1.0 - n * r * a_lin
+    geometric = a_lin * (1.0 - r) ** xp.maximum(n - linear_cycles, 0.0)
+    return xp.where(n <= linear_cycles, linear, geometric)
 
 
 def soft_floor(x: Any, xp: ModuleType = np) -> Any:
@@ -144,6 +195,10 @@ class Design:
     temperature_c: np.ndarray
     pressure_mpa: np.ndarray
     particle_nm: np.ndarray
+    #: after how many completed plating/stripping cycles the cell is asked about, and how much metal one cycle's plated
+    #: Li can dissolve per metal in the layer (:func:`dissolvable_ratio`); None (the fit, first plating): no loss
+    cycles_done: np.ndarray | None = None
+    dissolvable: np.ndarray | None = None
 
 
 def expand(missing: list[np.ndarray], grids: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -177,6 +232,13 @@ def design(X: pd.DataFrame, fab_grid: np.ndarray = FAB_GRID_MPA, thickness_grid:
     fab = np.where(gaps[0][row], grids[0][i_fab % grids[0].size], num["fab_mpa"][row])
     thick = np.where(gaps[1][row], grids[1][i_thick % grids[1].size], num["carbon_nm"][row])
     part = np.where(gaps[2][row], grids[2][i_part % grids[2].size], num["carbon_particle_nm"][row])
+    cycles_done = dissolvable = None
+    if {"cycles", "metal_nm", "capacity_mah_cm2", "m_in_li_solubility", "metal_molar_volume_cm3"} <= set(X.columns):
+        done = np.maximum(np.nan_to_num(X["cycles"].to_numpy(float), nan=1.0) - 1.0, 0.0)
+        if done.any():
+            cycles_done = done[row]
+            dissolvable = dissolvable_ratio(X["capacity_mah_cm2"].to_numpy(float), X["m_in_li_solubility"].to_numpy(float),
+                                            X["metal_nm"].to_numpy(float), X["metal_molar_volume_cm3"].to_numpy(float))[row]
     return Design(
         n=n, row=row, weight=weight, arch=np.asarray(col["architecture"], dtype=object)[row],
         has_metal=num["has_metal"][row] > 0, has_carbon=has_c[row],
@@ -187,6 +249,7 @@ def design(X: pd.DataFrame, fab_grid: np.ndarray = FAB_GRID_MPA, thickness_grid:
         current=np.nan_to_num(num["current_ma_cm2"][row], nan=IMPUTE["current_ma_cm2"]),
         temperature_c=np.nan_to_num(num["temperature_c"][row], nan=IMPUTE["temperature_c"]),
         pressure_mpa=fab, particle_nm=np.where(np.isfinite(part) & (part > 0), part, D_REF_NM),
+        cycles_done=cycles_done, dissolvable=dissolvable,
     )
 
 
@@ -213,6 +276,9 @@ def terms_expanded(theta: Theta, d: Design, lab_offset_mV: Any = 0.0, xp: Module
     phases = xp.where(d.has_metal, d.phases, 0.0)
     e_m = eta_metal(theta, act, phases)  # metal none -> bare collector
     e_coll = theta["eta_floor_mV"] + theta["eta_inert_mV"]
+    if d.cycles_done is not None:  # the metal lost over cycling leaves bare collector in its place
+        kept = metal_retained(theta["lost_li_fraction"], d.dissolvable, d.cycles_done, xp)
+        e_m = xp.where(d.has_metal, kept * e_m + (1.0 - kept) * e_coll, e_m)
     e_c = eta_carbon(theta, d.graphitization)
     g = _toughness_per_row(theta, d, xp)
     b_bulk, b_i, b_a = barrier(theta, d.current, d.thickness_nm, d.temperature_c, g, xp)

@@ -313,6 +313,8 @@ class CVResult:
     scheme: str
     metrics: dict[str, dict[str, Any]]
     predictions: pd.DataFrame
+    #: per held-out group, the structural choice its training fold made (``form_selection_``), when one was made
+    selections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def _progress(items: Any, enabled: bool, desc: str) -> Any:
@@ -345,6 +347,9 @@ def _fold(model: Any, ts: TrainingSet, test: np.ndarray, binary: np.ndarray, eta
                 out[name] = (tb, np.full(tb.sum(), float(yb[0] == "under_carbon")))
     if (test & eta).any():
         out["eta"] = (test & eta, m.named_steps["gap"].predict_eta_cell(m.named_steps["cells"].transform(ts.X[test & eta])))
+    selection = getattr(m.named_steps["gap"], "form_selection_", None)
+    if selection:
+        out["selection"] = selection
     return out
 
 
@@ -380,6 +385,7 @@ def cross_validate(ts: TrainingSet, scheme: str = "loo", n_draws: int = 0, rando
     folds = Parallel(n_jobs=1 if n_draws else n_jobs)(delayed(_fold)(model, ts, groups == g, binary, eta, random_state)
                                     for g in _progress(test_groups, progress, f"CV {scheme}"))
     cols = {k: np.full(len(ts.X), np.nan) for k in ("gap", "constant", "base", "majority", "logistic", "flexible", "eta")}
+    selections = {str(g): out.pop("selection") for g, out in zip(test_groups, folds) if "selection" in out}
     for out in folds:
         for k, (mask, values) in out.items():
             cols[k][mask] = values
@@ -400,7 +406,7 @@ def cross_validate(ts: TrainingSet, scheme: str = "loo", n_draws: int = 0, rando
     preds["observed"] = yb
     preds["p_gap_model"], preds["p_base_rate"], preds["p_logistic"] = gap_p[binary], base_p[binary], lr_p[binary]
     preds["p_flexible"], preds["p_majority"], preds["p_constant"] = flex_p[binary], maj_p[binary], cols["constant"][binary]
-    return CVResult(scheme=scheme, metrics=metrics, predictions=preds.reset_index(drop=True))
+    return CVResult(scheme=scheme, metrics=metrics, predictions=preds.reset_index(drop=True), selections=selections)
 
 
 def compare_energy_sources(ts: TrainingSet, sources: list[str], random_state: int = 0, progress: bool = False) -> pd.DataFrame:

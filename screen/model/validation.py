@@ -130,16 +130,19 @@ INFLUENTIAL_STUDY = "LI25"
 
 
 def validate(ts: TrainingSet, random_state: int = 0, n_resamples: int = 2000, progress: bool = False,
-             n_draws: int = 128, sampler: str | None = None) -> dict[str, Any]:
+             n_draws: int = 128, sampler: str | None = None, model_params: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything ``interlayer calibrate`` reports: the nested leave-one-study-out metrics with intervals (every fold
     the full posterior with the ``sampler`` profile), the held-out predictions, the per-study table, the headline
-    without :data:`INFLUENTIAL_STUDY` and the reliability table."""
-    cv = cross_validate(ts, "loso", n_draws=n_draws, random_state=random_state, progress=progress, sampler=sampler)
+    without :data:`INFLUENTIAL_STUDY` and the reliability table. ``model_params`` are gap-model settings (e.g.
+    ``{"graphitization_form": "select"}``: the form chosen by PSIS-LOO inside every training fold, reported per fold
+    under ``selections``)."""
+    cv = cross_validate(ts, "loso", n_draws=n_draws, random_state=random_state, progress=progress, sampler=sampler,
+                        model_params=model_params)
     preds = cv.predictions
     return {"metrics": {"loso": metric_intervals(preds, n_resamples, random_state)},
             "predictions": {"loso": preds}, "per_study": per_study(preds),
             "without": {INFLUENTIAL_STUDY: without_study(preds, INFLUENTIAL_STUDY, n_resamples, random_state)},
-            "reliability": reliability(preds)}
+            "reliability": reliability(preds), "selections": cv.selections}
 
 
 def _measured_interval(v: Any) -> tuple[float, float]:

@@ -57,6 +57,8 @@ class DesignEvaluator:
         self.m_sol = np.array([float(d["solubility_score_mutual"]) for d in md])
         self.m_ec = np.array([0.5 if not gap.use_ec_limit else float(d["ec_limit_M_in_Li"]) for d in md])
         self.m_phases = np.array([float(d["has_intermediate_phases"]) for d in md])
+        self.m_xsat = np.array([float(d["m_in_li_solubility"]) for d in md])
+        self.m_vm = np.array([float(d["metal_molar_volume_cm3"]) for d in md])
         layers = [metal_layer(m, obj.energy_source, obj.li_uptake) if m != "none" else None for m in self.metals]
 
         def per_metal(attr: str, default: float) -> np.ndarray:  # a missing value counts as the default, as in objectives
@@ -78,7 +80,7 @@ class DesignEvaluator:
         dep = spec.cost.deposition_usd_m2
         self.m_dep = float(dep.get(spec.cost.metal_process, 0.0))
         cl = [carbon_layer(c) for c in self.carbons]
-        self.c_g = np.array([carbon_descriptors(c)["graphitization_index"] for c in self.carbons], dtype=float)
+        self.c_g = gap.graphitization_input([carbon_descriptors(c)["graphitization_index"] for c in self.carbons])
         self.c_particle = np.array([preset_particle_size(c) for c in self.carbons], dtype=float)
         self.particle_grid = np.asarray(gap.particle_grid_, dtype=float)
         self.c_q = np.array([x.capacity_mAh_cm3 for x in cl])
@@ -100,11 +102,13 @@ class DesignEvaluator:
         self.interval = float(gap.interval)
 
     def model_design(self, mi: np.ndarray, ci: np.ndarray, arch: np.ndarray, carbon_nm: np.ndarray,
-                     current_ma_cm2: Any = None, temperature_c: Any = None, fab_mpa: Any = None) -> Any:
+                     current_ma_cm2: Any = None, temperature_c: Any = None, fab_mpa: Any = None,
+                     metal_nm: Any = None) -> Any:
         """The gap model's :class:`~screen.model.physics.Design` of designs given as codes, under the study's cell or
         under per-design conditions (arrays or scalars). A carbon with no particle size (a film) is marginalized over
-        the model's particle-size grid, as the model does for a cell; :func:`screen.model.physics.terms` averages it."""
-        from screen.model.physics import Design, expand
+        the model's particle-size grid, as the model does for a cell; :func:`screen.model.physics.terms` averages it.
+        After the first cycle (``[cell] cycles``) the metal's thickness (``metal_nm``, nm) sets how much of it is left."""
+        from screen.model.physics import Design, dissolvable_ratio, expand
 
         cell = self.spec.cell
         n = mi.size
@@ -116,12 +120,17 @@ class DesignEvaluator:
         def per_row(v: Any, default: float) -> np.ndarray:
             return np.broadcast_to(np.asarray(default if v is None else v, dtype=float), (n,))[row]
 
+        cycles_done = dissolvable = None
+        if cell.cycles > 1 and metal_nm is not None:
+            cycles_done = np.full(row.size, float(cell.cycles - 1))
+            dissolvable = dissolvable_ratio(cell.areal_capacity_mah_cm2, self.m_xsat[mi], np.asarray(metal_nm, dtype=float),
+                                            self.m_vm[mi])[row]
         return Design(n=n, row=row, weight=weight, arch=np.where(none, "single_layer", np.asarray(arch)[row]),
                       has_metal=~none, has_carbon=np.ones(row.size, dtype=bool), solubility=self.m_sol[mi][row],
                       ec_limit=self.m_ec[mi][row], phases=self.m_phases[mi][row], graphitization=self.c_g[ci][row],
                       thickness_nm=np.asarray(carbon_nm, dtype=float)[row], current=per_row(current_ma_cm2, cell.current_ma_cm2),
                       temperature_c=per_row(temperature_c, cell.temperature_c), pressure_mpa=per_row(fab_mpa, cell.fab_mpa),
-                      particle_nm=part)
+                      particle_nm=part, cycles_done=cycles_done, dissolvable=dissolvable)
 
     def codes(self, designs: pd.DataFrame) -> tuple[np.ndarray, ...]:
         """(metal code, carbon code, architecture, metal_nm, carbon_nm) arrays of a design table."""
@@ -143,15 +152,16 @@ class DesignEvaluator:
         t_m = np.where(none, 0.0, np.nan_to_num(metal_nm))
         t_c = np.asarray(carbon_nm, dtype=float)
         arch = np.where(none, "single_layer", arch)
-        # the model's terms do not depend on the metal's thickness: evaluate each (metal, carbon, architecture,
-        # carbon thickness) once (the grid repeats each one per metal thickness)
+        # at first plating the model's terms do not depend on the metal's thickness: evaluate each (metal, carbon,
+        # architecture, carbon thickness) once (the grid repeats each one per metal thickness); later cycles keep it
         if n > DEDUPLICATE_ABOVE:
             arch_code = pd.Categorical(arch, categories=("bilayer", "carbon_under_metal", "nanocomposite", "single_layer")).codes
-            _, first, inv = np.unique(np.column_stack([mi, ci, arch_code, t_c]), axis=0, return_index=True, return_inverse=True)
+            key = [mi, ci, arch_code, t_c] + ([t_m] if cell.cycles > 1 else [])
+            _, first, inv = np.unique(np.column_stack(key), axis=0, return_index=True, return_inverse=True)
             inv = inv.ravel()
         else:
             first = inv = np.arange(n)
-        d = self.model_design(mi[first], ci[first], arch[first], t_c[first])
+        d = self.model_design(mi[first], ci[first], arch[first], t_c[first], metal_nm=t_m[first])
         point = terms(self.point, d, self.point_offset)
         member_terms = {}
         if self.members:

@@ -72,6 +72,9 @@ class CellSpec(_Strict):
     stack_mpa: float = Field(15.0, ge=0, le=1000)
     fab_mpa: float = Field(250.0, ge=0, le=2000)
     temperature_c: float = Field(25.0, ge=-50, le=200)
+    #: the plating/stripping cycle the ranking is for (1: first plating); later cycles count the interlayer metal the
+    #: lost Li carries off (screen.model.physics.metal_retained, a prior-set term), so the metal's thickness matters
+    cycles: int = Field(1, ge=1, le=100_000)
     #: the lab whose cells are in the model (its fitted offset on the margin); empty: a new lab
     study_id: str = Field("", max_length=100)
 
@@ -241,6 +244,9 @@ class SuggestSpec(_Strict):
     temperature_c: list[float] = Field([25.0, 60.0], min_length=1)
     same_metal_factor: float = Field(0.5, ge=0, le=1)
     same_pair_factor: float = Field(0.2, ge=0, le=1)
+    #: what the suggested cells should settle: the model's parameters (BALD) or which designs are in the top ``top``
+    goal: Literal["parameters", "ranking"] = "parameters"
+    top: int = Field(10, ge=1, le=1000)
 
     @field_validator("fab_mpa", "current_ma_cm2", "temperature_c")
     @classmethod

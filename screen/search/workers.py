@@ -18,8 +18,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-#: seconds a worker is given to stop after SIGTERM before it is killed
-STOP_GRACE_S = 60.0
+#: seconds a worker is given to stop after the first SIGTERM before it is killed, and between repeated SIGTERMs
+STOP_GRACE_S = 20.0
+RESEND_S = 2.0
 #: seconds between the parent's looks at its workers (and its progress callback)
 POLL_S = 0.25
 
@@ -34,6 +35,8 @@ def _stop(signum: int, frame: Any) -> None:
 
 def _worker_entry(conn: Any, target: Callable[..., Any], args: tuple[Any, ...]) -> None:
     """Run ``target(*args)`` in a worker and send ("ok", result) or ("error", exception) to the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's (this also drops one pending since start-up)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     signal.signal(signal.SIGTERM, _stop)
     try:
         message: tuple[str, Any] = ("ok", target(*args))
@@ -61,25 +64,35 @@ def run_in_workers(target: Callable[..., Any], arg_lists: Sequence[tuple[Any, ..
 
     ctx = mp.get_context("spawn")
     procs, conns = [], []
-    # SIGINT ignored while the workers start, so they inherit it: only the parent hears Ctrl-C (a handler can be set
-    # from the main thread only; from another thread the workers keep the default)
+    # While the workers start, SIGINT is blocked in this thread, so the workers inherit it blocked (only the parent
+    # hears Ctrl-C; each worker then ignores it, :func:`_worker_entry`), and a Ctrl-C in that window is recorded by a
+    # handler here and stops the run once they are started. (Ignoring it instead would lose it: the kernel hands a
+    # signal to a thread that does not block it, such as a BLAS thread, where an ignored signal is discarded.) A handler
+    # can be set from the main thread only; from another thread the workers keep the default.
     main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    interrupted: list[int] = []
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if main else None
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum)) if main else None
     try:
-        for args in arg_lists:
-            receive, send = ctx.Pipe(duplex=False)
-            p = ctx.Process(target=_worker_entry, args=(send, target, args), daemon=True)
-            p.start()
-            send.close()
-            procs.append(p)
-            conns.append(receive)
+        try:
+            for args in arg_lists:
+                receive, send = ctx.Pipe(duplex=False)
+                p = ctx.Process(target=_worker_entry, args=(send, target, args), daemon=True)
+                p.start()
+                send.close()
+                procs.append(p)
+                conns.append(receive)
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, previous)
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if interrupted:
+            raise KeyboardInterrupt
     except BaseException:
-        if main:
-            signal.signal(signal.SIGINT, previous)
         _stop_all(procs)
+        for c in conns:
+            c.close()
         raise
-    if main:
-        signal.signal(signal.SIGINT, previous)
     results: list[Any] = [None] * len(procs)
     pending = set(range(len(procs)))
     try:
@@ -115,13 +128,20 @@ def _receive(conn: Any, worker: int) -> tuple[str, Any]:
 
 
 def _stop_all(procs: list[Any]) -> None:
-    """SIGTERM to every worker still running, then wait; kill what has not stopped within the grace period."""
-    for p in procs:
-        if p.is_alive():
-            p.terminate()
+    """SIGTERM to every worker still running, again every :data:`RESEND_S` seconds to those that have not stopped (a
+    worker interrupted inside its own clean-up, e.g. waiting for the journal's lock, stops at the next one), then kill
+    what is still running after :data:`STOP_GRACE_S`."""
     deadline = time.monotonic() + STOP_GRACE_S
+    while True:
+        alive = [p for p in procs if p.is_alive()]
+        if not alive or time.monotonic() >= deadline:
+            break
+        for p in alive:
+            p.terminate()
+        resend = min(deadline, time.monotonic() + RESEND_S)
+        for p in alive:
+            p.join(max(0.0, resend - time.monotonic()))
     for p in procs:
-        p.join(max(0.0, deadline - time.monotonic()))
         if p.is_alive():
             p.kill()
             p.join()

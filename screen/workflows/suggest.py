@@ -1,8 +1,9 @@
 """Suggest the next experiments end to end: :func:`run_suggest` (the Python face of ``interlayer suggest``).
 
 Study file -> model from the registry -> the study's grid (best design per pair) -> pool of cells under the
-``[suggest]`` conditions -> BALD information over the posterior draws -> a diverse batch
-(:mod:`screen.analysis.suggest`). Writes ``<output>/suggest/``: ``suggestions.csv`` (each cell, its predicted
+``[suggest]`` conditions -> the expected information over the posterior draws about the parameters (BALD) or about
+the study's top designs (``goal``) -> a diverse batch (:mod:`screen.analysis.suggest`, :mod:`screen.analysis.decision`).
+Writes ``<output>/suggest/``: ``suggestions.csv`` (each cell, its predicted
 P(under carbon) with interval, the expected information and why), ``to_retrain.csv`` (the same cells as
 ``literature_outcomes.csv`` rows with the outcome columns empty: fill in the results and a source, then
 ``interlayer retrain``) and ``run.json``.
@@ -21,12 +22,14 @@ from descriptors.errors import InputError
 from screen.workflows.folders import make_output_folder, require_own_folder
 
 SUGGESTION_COLUMNS = ["suggestion", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "fab_mpa", "current_ma_cm2",
-                      "temperature_c", "p_under_carbon", "p_lo", "p_hi", "information_nats", "informs_parameter",
-                      "parameter_status", "parameter_correlation", "cell_cost_usd", "why"]
+                      "temperature_c", "stack_mpa", "areal_capacity_mah_cm2", "p_under_carbon", "p_lo", "p_hi",
+                      "information_nats", "informs_parameter", "parameter_status", "parameter_correlation", "decides",
+                      "cell_cost_usd", "why"]
 
 
 def run_suggest(study: str | Path | None = None, *, n: int | None = None, budget_usd: float | None = None,
-                exclude_tested: bool | None = None, output: str | Path | None = None, model_version: int | None = None,
+                exclude_tested: bool | None = None, goal: str | None = None, output: str | Path | None = None,
+                model_version: int | None = None,
                 model_dir: str | Path | None = None, progress: bool = True) -> pd.DataFrame:
     """Propose the ``n`` cells whose outcome would teach the model most; write them (see the module docstring).
 
@@ -36,6 +39,7 @@ def run_suggest(study: str | Path | None = None, *, n: int | None = None, budget
         budget_usd: most one suggested cell's interlayer may cost (material, plus deposition where the study gives
             a cost), for the ``[suggest] area_cm2`` cell area (USD).
         exclude_tested: leave out metal/carbon/architecture combinations the curated literature already holds.
+        goal: ``parameters`` (BALD) or ``ranking`` (information about the study's top ``[suggest] top`` designs).
         output: folder for ``suggest/`` (default the study's output folder).
         model_version, model_dir: which registered model.
         progress: show a progress bar while the model loads.
@@ -53,7 +57,7 @@ def run_suggest(study: str | Path | None = None, *, n: int | None = None, budget
         raise InputError(f"--n must be at least 1, got {n}")
     spec = load_study(study, overrides={"study": {"model_version": model_version,
                                                   "output": str(output) if output is not None else None},
-                                        "suggest": {"n": n, "budget_usd": budget_usd, "exclude_tested": exclude_tested}})
+                                        "suggest": {"n": n, "budget_usd": budget_usd, "exclude_tested": exclude_tested, "goal": goal}})
     out = spec.output_dir() / "suggest"
     require_own_folder(out)
     t0 = time.perf_counter()
@@ -63,12 +67,15 @@ def run_suggest(study: str | Path | None = None, *, n: int | None = None, budget
     grid, _ = run_exhaustive(spec, pipeline, evaluator)
     best = refine(spec, evaluator, best_per_pair(grid))
     pool = candidate_pool(spec, evaluator, best)
-    scored, members = score_pool(evaluator, pool, pipeline.named_steps["gap"])
     sg = spec.suggest
+    scored, members = score_pool(evaluator, pool, pipeline.named_steps["gap"], sg.goal, best, sg.top)
     chosen = choose(scored, members, sg.n, sg.same_metal_factor, sg.same_pair_factor)
+    chosen["stack_mpa"], chosen["areal_capacity_mah_cm2"] = spec.cell.stack_mpa, spec.cell.areal_capacity_mah_cm2
     run = {"study": {"name": spec.study.name, "file": spec.source_path, "file_sha256": spec.source_sha256},
            "suggest": sg.model_dump(), "pool_cells": int(len(pool)), "suggested": int(len(chosen)),
-           "criterion": "BALD over the posterior draws (nats), greedy; 1 - rho^2 and metal/pair down-weighting",
+           "criterion": ("BALD over the posterior draws (nats)" if sg.goal == "parameters" else
+                         f"expected information about the top {sg.top} designs (nats)") + ", greedy; 1 - rho^2 and "
+                        "metal/pair down-weighting",
            "model": {"version": meta["version"], "data_sha256": meta["data_sha256"], "registry": str(registry.root)},
            "data_sha256": data_hashes(), "package_version": package_version(), "library_versions": library_versions(),
            "total_seconds": None}

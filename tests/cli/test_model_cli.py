@@ -23,7 +23,7 @@ def run(capsys, *argv):
 def test_predict_source_cell_json(capsys, model_env):
     code, out, _ = run(capsys, "predict", "--metal", "Mg", "--carbon", "c60_film", "--architecture", "bilayer", "--metal-nm", "500",
                        "--carbon-nm", "100", "--current-ma-cm2", "0.1", "--stack-mpa", "15", "--fab-mpa", "250",
-                       "--temperature-c", "25", "--format", "json")
+                       "--temperature-c", "25", "--cycles", "1", "--capacity-mah-cm2", "2", "--format", "json")
     assert code == 0
     d = json.loads(out)
     assert all(len(d[f"{k}_interval"]) == 2 for k in ("eta_metal_mV", "eta_carbon_mV", "barrier_mV", "margin_mV", "p_under_carbon"))

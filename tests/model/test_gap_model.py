@@ -9,6 +9,7 @@ from sklearn.metrics import balanced_accuracy_score, log_loss
 
 from screen.model.cells import CellFeaturizer, validate_candidates
 from screen.model.gap_model import PARAM_NAMES, NucleationGapModel
+from screen.model.parameters import PRIOR_ONLY
 from screen.model.training import cross_validate, make_pipeline, training_set
 
 
@@ -251,7 +252,7 @@ def test_fit_is_reproducible(location_data):
     b = make_pipeline(n_draws=16, random_state=7, num_warmup=30, num_samples=30).fit(X, y).named_steps["gap"]
     np.testing.assert_array_equal(a.draws_z_, b.draws_z_)
     np.testing.assert_array_equal(a.lab_offset_mV_, b.lab_offset_mV_)
-    assert set(a.params_) == set(PARAM_NAMES)
+    assert set(a.params_) == set(PARAM_NAMES) | {p.name for p in PRIOR_ONLY}
 
 
 def test_batch_equals_single_rows(gap_pipeline):
