@@ -86,7 +86,7 @@ def run_in_workers(target: Callable[..., Any], arg_lists: Sequence[tuple[Any, ..
             if main:
                 signal.signal(signal.SIGINT, previous)
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        if interrupted:
+        if interrupted and previous is not signal.SIG_IGN:  # a command started with Ctrl-C ignored keeps ignoring it
             raise KeyboardInterrupt
     except BaseException:
         _stop_all(procs)

@@ -234,7 +234,9 @@ def test_ctrl_c_to_the_process_group_of_two_workers_leaves_nothing_running(tmp_p
         stack = subprocess.run([spy, "dump", "--pid", str(proc.pid)], capture_output=True, text=True).stdout if Path(spy).exists() else ""
         os.killpg(proc.pid, signal.SIGKILL)
         _, err = proc.communicate()
-        pytest.fail(f"still running 60 s after Ctrl-C:\n{listing}\n{stack}\nstderr:\n{err[-2000:]}")
+        masks = Path("/proc/self/status").read_text()
+        masks = " ".join(line for line in masks.splitlines() if line.startswith(("SigBlk", "SigIgn")))
+        pytest.fail(f"still running 60 s after Ctrl-C:\n{listing}\n{stack}\ntest process {masks}\nstderr:\n{err[-2000:]}")
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
     assert _processes_left(proc.pid) == []
 
@@ -271,7 +273,15 @@ def _two_workers_running(tmp_path: Path, registry_root: Path) -> tuple[subproces
     env = {**os.environ, "INTERLAYER_MODEL_DIR": str(registry_root)}
     cmd = [sys.executable, "-m", "screen.cli", "screen", "--study", str(study), "--output", str(out), "--workers", "2",
            "--no-progress", "--no-plots"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # started as a terminal starts a command, with Ctrl-C handled, whatever the test run itself inherited: a test run
+    # started in the background inherits SIGINT ignored, an ignored signal stays ignored across exec, and the command
+    # would then never hear the Ctrl-C this test sends (a handler, unlike an ignore, is reset to the default by exec)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.time() + 120
     while time.time() < deadline and not ((out / "study.journal").exists() and (out / "study.journal").stat().st_size > 20_000):
         time.sleep(0.2)
