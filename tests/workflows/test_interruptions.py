@@ -306,6 +306,7 @@ def test_a_ctrl_c_while_the_workers_start_is_not_lost():
     out). It must stop the run at once."""
     code = (
         "import os, signal, time, numpy\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, whatever this test run inherited\n"
         "import multiprocessing as mp\n"
         "from screen.search import workers\n"
         "start = mp.context.SpawnProcess.start\n"
