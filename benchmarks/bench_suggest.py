@@ -41,6 +41,7 @@ def _year(study_id: str) -> int:
 
 def simulate(args: argparse.Namespace, out: Path) -> dict:
     from screen.analysis import campaigns as sc
+    from screen.analysis.decision import ESS_FLOOR
 
     t0 = time.perf_counter()
     setup = sc.build(n_members=args.members, n_truths=args.campaigns, pool_pairs=args.pool_pairs, seed=0)
@@ -70,7 +71,7 @@ def simulate(args: argparse.Namespace, out: Path) -> dict:
             "final_round": json.loads(df[df["cells"] == cells].groupby(["world", "strategy"])[metrics].mean().reset_index()
                                       .to_json(orient="records")),
             "differences": diffs,
-            "ess_below_floor": int((df["ess"] < 100).sum())}
+            "ess_below_floor": int((df["ess"] < ESS_FLOOR).sum())}
 
 
 def _plot(df: pd.DataFrame, path: Path) -> None:
