@@ -7,6 +7,7 @@ metal with each family/source, the carbon presets, and one Raman fit.
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 import time
@@ -26,6 +27,7 @@ def _time(fn, repeat: int = 3) -> float:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # no options: --help says what it does
     from descriptors.data.curated import carbon_presets, load_table
     from descriptors.graphitization.featurizer import GraphitizationFeaturizer
     from descriptors.graphitization.raman import fit_d_g, lorentzian

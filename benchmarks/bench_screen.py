@@ -36,11 +36,11 @@ import pandas as pd
 def reference_numpy(ev, codes: tuple, repeats: int = 3) -> tuple[float, np.ndarray]:
     """(seconds, every design's score) of the plain-numpy version of the evaluator's formulas on the bilayer grid (best
     time of ``repeats``); the scores let the benchmark check that the reference computes what the evaluator does."""
+    from screen.cell.integrity import DISC_PERCOLATION_AREA_FRACTION
+    from screen.cell.materials import FARADAY_MAH_MOL
     from screen.model.parameters import SOURCED_VALUE
     from screen.model.physics import D_REF_NM, K_B_EV, T_REF_K
     from screen.search.evaluator import sorted_quantile
-    from screen.search.integrity import DISC_PERCOLATION_AREA_FRACTION
-    from screen.search.materials import FARADAY_MAH_MOL
 
     spec = ev.spec
     mi, ci, arch, metal_nm, carbon_nm = codes
@@ -57,8 +57,10 @@ def reference_numpy(ev, codes: tuple, repeats: int = 3) -> tuple[float, np.ndarr
     weight, starts = 1.0 / reps[row], np.cumsum(reps) - reps
     none = ev.m_none[mi]
     t_m, t_c = np.where(none, 0.0, np.nan_to_num(metal_nm)), carbon_nm
-    rho, mw, y, price, ratio = ev.m_rho[mi], ev.m_mw[mi], ev.m_y[mi], ev.m_price[mi], ev.m_ratio[mi]
-    q, crho, cprice, film, dd = ev.c_q[ci], ev.c_rho[ci], ev.c_price[ci], ev.c_film[ci], ev.c_d[ci]
+    ml, cl = ev.metal_layers, ev.carbon_layers
+    rho, mw, y, price, ratio = (ml.density_g_cm3[mi], ml.molar_mass_g_mol[mi], ml.li_uptake_per_M[mi], ml.price_usd_kg[mi],
+                                ml.expansion_ratio[mi])
+    q, crho, cprice, film, dd = cl.capacity_mAh_cm3[ci], cl.density_g_cm3[ci], cl.price_usd_kg[ci], ev.c_film[ci], ev.c_d[ci]
     rate = np.log(1.0 / (1.0 - DISC_PERCOLATION_AREA_FRACTION)) / ev.m_continuity[mi]
     names = list(ev.point)
     thetas = np.array([[ev.point[n] for n in names]] + [list(row) for row in np.column_stack([ev.members[n][:, 0] for n in names])])

@@ -1,16 +1,23 @@
 """Does ``interlayer suggest`` learn? Simulated campaigns, and a replay on the curated literature.
 
 Run: ``python benchmarks/bench_suggest.py [--campaigns 50] [--rounds 8] [--batch 3] [--replay-seeds 5]`` (writes
-``--out`` = ``runs/bench_suggest``: ``campaigns.csv``, ``differences.json``, ``replay.csv``, ``campaigns.png``; and
-``benchmarks/results/suggest.json``). About 10 minutes on two cores once the default model is built.
+``--out`` = ``runs/bench_suggest``: ``campaigns.csv``, ``replay.csv``, ``campaigns.png``; and the figures with their
+intervals in ``benchmarks/results/suggest.json``). About 20 minutes on two cores once the default model is built: 15 for the
+campaigns (with and without the refit) and the refit check, 4 for the replay.
 
 **Simulated campaigns** (:mod:`screen.analysis.campaigns`, :mod:`screen.analysis.decision`): a true world drawn
 from the posterior (and, separately, from the prior), every cell's outcome simulated from the model's own measurement
 model; ``rounds`` rounds of ``batch`` cells chosen by ``ranking`` (expected information about the top 10), ``bald``
 (information about the parameters), ``random`` or ``literature`` order, the members reweighted by the outcomes after
-each round. Reported per round: log-loss against the truth over the pool, the error of the parameters that set the
-ranking, top-10 recovery; and at 12 cells (the issue's budget) and at the last round the paired differences
-ranking - random (top-10 recovery) and bald - random (log-loss) with 90 % intervals over campaigns.
+each round, and refitted by resample-move (:mod:`screen.analysis.resample_move`) whenever the effective sample size
+falls below 100. Reported per round: log-loss against the truth over the pool, the error of the parameters that set
+the ranking, top-10 recovery; and at 12 cells (the issue's budget) and at the last round the paired differences
+ranking - random (top-10 recovery) and bald - random (log-loss) with 90 % intervals over campaigns. The same
+campaigns without the refit (weights alone) are run beside them, to show what the refit changes.
+
+**Refit check** (prior world, where an exact reference is cheap): after 24 random cells, the pool's mean P(under) from
+(a) the reweighted members, (b) the resample-moved members and (c) a reference importance sample of 100,000 fresh
+prior draws; mean absolute differences from (c), with a second reference's distance as the Monte Carlo floor.
 
 **Replay** on the curated record: for each seed the studies are shuffled, three with plating locations held out, two
 start the fit (NUTS, full profile), the records of the rest form the pool; records are added one at a time by each
@@ -46,9 +53,11 @@ def simulate(args: argparse.Namespace, out: Path) -> dict:
     t0 = time.perf_counter()
     setup = sc.build(n_members=args.members, n_truths=args.campaigns, pool_pairs=args.pool_pairs, seed=0)
     t_setup = time.perf_counter() - t0
-    frames = [sc.run(setup, world, args.campaigns, args.rounds, args.batch, progress=True) for world in ("posterior", "prior")]
-    df = pd.concat(frames, ignore_index=True)
-    df.to_csv(out / "campaigns.csv", index=False)
+    frames = [sc.run(setup, world, args.campaigns, args.rounds, args.batch, progress=True, refit=refit)
+              for refit in (True, False) for world in ("posterior", "prior")]
+    both = pd.concat(frames, ignore_index=True)
+    both.to_csv(out / "campaigns.csv", index=False)
+    df, plain = both[both["refit"]], both[~both["refit"]]
     cells = args.rounds * args.batch
     diffs = []
     for world, g in df.groupby("world"):
@@ -57,10 +66,26 @@ def simulate(args: argparse.Namespace, out: Path) -> dict:
                               ("log_loss_vs_truth", "ranking"), ("rank_parameter_error", "ranking"),
                               ("rank_parameter_error", "bald")):
                 diffs.append(sc.paired_difference(g, metric, a, "random", at) | {"world": world})
+    no_refit = [sc.paired_difference(g, metric, a, "random", args.headline_cells) | {"world": world}
+                for world, g in plain.groupby("world")
+                for metric, a in (("top_k_recovery", "ranking"), ("log_loss_vs_truth", "bald"))]
     metrics = ["top_k_recovery", "log_loss_vs_truth", "rank_parameter_error", "ess"]
     summary = df[df["cells"] == cells].groupby(["world", "strategy"])[metrics].agg(["mean", "min"]).round(4)
     print(summary.to_string())
     print(pd.DataFrame(diffs).round(4).to_string())
+    print("without the refit:\n" + pd.DataFrame(no_refit).round(4).to_string())
+    last = df[df["cells"] == cells]
+    refits = {"campaigns_refitted": json.loads(last.assign(r=last["refits"] > 0).groupby(["world", "strategy"])["r"].mean()
+                                               .round(3).reset_index().to_json(orient="records")),
+              "refits_per_campaign": float(last["refits"].mean()),
+              "move_acceptance_mean": float(df["move_acceptance"].mean()),
+              "distinct_members_after_refit_mean": float(df["distinct_after_refit"].mean()),
+              "ess_below_floor_without_refit_at_headline": json.loads(
+                  plain[plain["cells"] == args.headline_cells].assign(low=lambda d: d["ess"] < ESS_FLOOR)
+                  .groupby(["world", "strategy"])["low"].mean().round(3).reset_index().to_json(orient="records"))}
+    print(json.dumps(refits))
+    check = refit_check(setup)
+    print("refit check:", json.dumps(check))
     _plot(df, out / "campaigns.png")
     from screen.model.parameters import PARAM_NAMES
 
@@ -71,7 +96,54 @@ def simulate(args: argparse.Namespace, out: Path) -> dict:
             "final_round": json.loads(df[df["cells"] == cells].groupby(["world", "strategy"])[metrics].mean().reset_index()
                                       .to_json(orient="records")),
             "differences": diffs,
-            "ess_below_floor": int((df["ess"] < ESS_FLOOR).sum())}
+            "differences_without_refit": no_refit,
+            "refits": refits,
+            "refit_check": check}
+
+
+def refit_check(setup: object, n_worlds: int = 8, n_cells: int = 24, n_reference: int = 100_000, seed: int = 11) -> dict:
+    """The refit against an exact reference in the prior world (see the module docstring)."""
+    from screen.analysis import campaigns as sc
+    from screen.analysis.decision import member_predictions
+    from screen.model.parameters import LAB_SCALE_PRIOR_MV, PRIOR_CENTER, PRIOR_SIGMA
+
+    rng = np.random.default_rng(seed)  # the reference draws; each world has its own streams below
+    mover, members = setup.movers["prior"], setup.members["prior"]
+    _, pool_t, _ = setup.truths["prior"]
+    k = members.z.shape[1]
+
+    def fresh(n: int, s: int) -> object:
+        return sc.member_state(PRIOR_CENTER + PRIOR_SIGMA * rng.standard_normal((n, k)),
+                               np.abs(LAB_SCALE_PRIOR_MV * rng.standard_normal(n)), np.zeros((n, 0)), rng.standard_normal(n), s)
+
+    refs = [fresh(n_reference, seed + j) for j in range(2)]
+    rows = []
+    for c in range(n_worlds):
+        world_rng = np.random.default_rng([seed, c])
+        cells = world_rng.choice(len(setup.pool), n_cells, replace=False)
+        y = world_rng.random(n_cells) < pool_t[c % len(pool_t)][cells]
+
+        def weights(p: np.ndarray, y: np.ndarray = y) -> np.ndarray:
+            p = np.clip(p, 1e-9, 1 - 1e-9)
+            lw = np.sum(np.where(y, np.log(p), np.log(1 - p)), axis=1)
+            w = np.exp(lw - lw.max())
+            return w / w.sum()
+
+        ref_means, ref_ess = [], []
+        for ref in refs:
+            w = weights(member_predictions(mover.evaluator, setup.pool.iloc[cells], ref.theta(), ref.offsets_mV))
+            ref_ess.append(float(1 / np.sum(w**2)))
+            pick = ref.take(world_rng.choice(n_reference, 4000, p=w))
+            ref_means.append(mover.predict(pick, setup.pool).mean(axis=0))
+        w = weights(members.pool_p[:, cells])
+        moved, acc = mover.move(members.state, w, cells, y, np.random.default_rng([seed, c, 1]))
+        rows.append({"world": c, "ess_reweighted": float(1 / np.sum(w**2)), "ess_reference": min(ref_ess),
+                     "mae_reweighted": float(np.mean(np.abs(w @ members.pool_p - ref_means[0]))),
+                     "mae_refit": float(np.mean(np.abs(mover.predict(moved, setup.pool).mean(axis=0) - ref_means[0]))),
+                     "mae_reference_floor": float(np.mean(np.abs(ref_means[1] - ref_means[0]))), "acceptance": acc})
+    df = pd.DataFrame(rows)
+    print(df.round(4).to_string())
+    return {"worlds": rows, "mean": json.loads(df.mean().to_json())}
 
 
 def _plot(df: pd.DataFrame, path: Path) -> None:

@@ -24,6 +24,7 @@ ROOMS: tuple[tuple[str, ...], ...] = (
     ("descriptors.phases",),
     ("descriptors", "descriptors.maintain"),
     ("screen.model",),
+    ("screen.cell",),
     ("screen.search",),
     ("screen.analysis",),
     ("screen.report",),
@@ -198,3 +199,32 @@ def test_readme_architecture_names_every_room() -> None:
     block = readme.split("## Architecture", 1)[1]
     rooms = sorted({p.parent.name for pkg in PACKAGES for p in (ROOT / pkg).glob("*/__init__.py")})
     assert [r for r in rooms if f"{r}/" not in block] == []
+
+
+def _lazy_packages() -> dict[str, ast.Module]:
+    out = {}
+    for name, path in MODULES.items():
+        if path.name == "__init__.py":
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            if any(isinstance(n, ast.Assign) and any(getattr(t, "id", None) == "_EXPORTS" for t in n.targets) for n in tree.body):
+                out[name] = tree
+    return out
+
+
+@pytest.mark.parametrize("package", sorted(_lazy_packages()))
+def test_type_checkers_see_what_a_package_exports_lazily(package):
+    """A package's lazy ``_EXPORTS`` (what Python imports on first use) and its ``if TYPE_CHECKING:`` re-exports (what
+    mypy and editors read, since they cannot follow ``__getattr__``) must name the same objects in the same modules;
+    otherwise an editor would show ``Any`` for a public name, or a name that does not exist at run time."""
+    tree = _lazy_packages()[package]
+    exports = next(ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
+                   and any(getattr(t, "id", None) == "_EXPORTS" for t in n.targets))
+    typed: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for imp in node.body:
+                assert isinstance(imp, ast.ImportFrom) and imp.level == 1, f"{package}: only 'from .module import' here"
+                for alias in imp.names:
+                    assert alias.asname == alias.name, f"{package}: re-export '{alias.name}' as itself (PEP 484)"
+                    typed[alias.name] = str(imp.module)
+    assert typed == exports

@@ -4,6 +4,8 @@ citation records each featurizer carries."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from descriptors.lazy import lazy_exports
 
 _EXPORTS = {
@@ -13,4 +15,7 @@ _EXPORTS = {
     "stack_features": "featurizer",
 }
 __all__ = sorted(_EXPORTS)
+if TYPE_CHECKING:  # the same names, imported for type checkers and editors only (see descriptors.lazy)
+    from .citations import Citation as Citation, cite as cite
+    from .featurizer import Featurizer as Featurizer, stack_features as stack_features
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

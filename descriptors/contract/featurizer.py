@@ -28,7 +28,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from descriptors.errors import InputError
 
 
-class Featurizer(TransformerMixin, BaseEstimator, ABC):
+class Featurizer(TransformerMixin, BaseEstimator, ABC):  # type: ignore[misc]  # scikit-learn ships no type information
     """Base class of every descriptor family."""
 
     #: Name of the input entry in output tables (e.g. ``"metal"`` or ``"carbon"``).

@@ -4,6 +4,8 @@ phase-diagram record (:mod:`.validation`); where the tables live and their sha25
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from descriptors.lazy import lazy_exports
 
 _EXPORTS = {
@@ -24,4 +26,24 @@ _EXPORTS = {
     "solubility_rank_validation": "validation",
 }
 __all__ = sorted(_EXPORTS)
+if TYPE_CHECKING:  # the same names, imported for type checkers and editors only (see descriptors.lazy)
+    from .curated import (
+        ARCHITECTURES as ARCHITECTURES,
+        LI_LOCATIONS as LI_LOCATIONS,
+        carbon_presets as carbon_presets,
+        load_table as load_table,
+        read_validated_csv as read_validated_csv,
+    )
+    from .elements import ElementData as ElementData, check_metal as check_metal, element_data as element_data
+    from .files import (
+        data_hashes as data_hashes,
+        datasets_dir as datasets_dir,
+        load_metadata as load_metadata,
+        verify_hash as verify_hash,
+    )
+    from .validation import (
+        phase_presence_validation as phase_presence_validation,
+        solubility_class as solubility_class,
+        solubility_rank_validation as solubility_rank_validation,
+    )
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from pydantic import BaseModel, ValidationError
@@ -105,6 +105,8 @@ def load_table(name: str) -> pd.DataFrame:
 def carbon_presets() -> dict[str, dict[str, list[dict[str, Any]]]]:
     """Carbon presets as ``{preset: {property: [row, ...]}}`` from ``carbons.csv``."""
     out: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for row in load_table("carbons.csv").to_dict("records"):
+    # pandas-stubs keys records by Hashable; these column labels are str
+    rows = cast("list[dict[str, Any]]", load_table("carbons.csv").to_dict("records"))
+    for row in rows:
         out.setdefault(row["preset"], {}).setdefault(row["property"], []).append(row)
     return out

@@ -102,8 +102,10 @@ def element_data(symbol: str) -> ElementData:
         density = el.density_of_solid
     if metallic is not None and float(metallic) > 0:
         radius, kind = float(metallic), "metallic"
-    else:
+    elif el.atomic_radius is not None:
         radius, kind = float(el.atomic_radius), "atomic"
+    else:
+        raise InputError(f"{symbol}: neither a metallic nor an atomic radius in pymatgen's element data")
     group = int(el.group)
     if el.block == "s":
         valence = group

@@ -177,7 +177,9 @@ class CarbonPropertyRow(_Row):
         return self
 
 
+#: Interlayer architectures of a published cell (``literature_outcomes.csv`` column ``architecture``).
 ARCHITECTURES = ("bilayer", "carbon_under_metal", "nanocomposite", "single_layer", "none")
+#: Where a published cell plated Li relative to its carbon layer (``li_location``; ``not_applicable`` without carbon).
 LI_LOCATIONS = ("under_carbon", "above_carbon", "mixed", "not_applicable")
 
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -101,7 +101,8 @@ def sp2_fraction_from_structure(structure: Any, cutoff_A: float = CC_BOND_CUTOFF
         from ase.io import read
 
         try:
-            atoms = read(str(structure))
+            # one Atoms: without ``index`` ase reads the last image (its annotation does not tell the cases apart)
+            atoms = cast(Atoms, read(str(structure)))
         except FileNotFoundError:
             raise InputError(f"{structure}: structure file not found") from None
         except Exception as exc:

@@ -49,11 +49,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from descriptors.data.elements import check_metal
 from descriptors.errors import InputError
+
+if TYPE_CHECKING:
+    from pymatgen.core import Structure
 
 _FCC_T = ((0, 0, 0), (0, 0.5, 0.5), (0.5, 0, 0.5), (0.5, 0.5, 0))
 
@@ -78,6 +82,7 @@ class Prototype:
     b_count: int
 
 
+#: The ordered binary prototypes relaxed for each Li–M pair (built Li-rich and M-rich where not 1:1), by Strukturbericht name.
 PROTOTYPES: tuple[Prototype, ...] = (
     Prototype("B2", "B2 (CsCl)", "bcc", 1, 1),
     Prototype("B32", "B32 (NaTl)", "bcc", 1, 1),
@@ -113,7 +118,7 @@ class StructureTask:
     role: str
     prototype: str
     parent: str
-    structure: dict
+    structure: dict[str, Any]
 
 
 def atomic_volume_A3(symbol: str) -> float:
@@ -126,13 +131,13 @@ def atomic_volume_A3(symbol: str) -> float:
     return float(v) * 1e24 / 6.02214076e23
 
 
-def _structure(lattice: np.ndarray, species: list[str], frac: list[tuple[float, float, float]]):
+def _structure(lattice: np.ndarray, species: list[str], frac: list[tuple[float, float, float]]) -> Structure:
     from pymatgen.core import Lattice, Structure
 
     return Structure(Lattice(lattice), species, frac)
 
 
-def _cubic(species_sites: dict[str, list[tuple[float, float, float]]]):
+def _cubic(species_sites: dict[str, list[tuple[float, float, float]]]) -> Structure:
     species = [s for s, sites in species_sites.items() for _ in sites]
     frac = [f for sites in species_sites.values() for f in sites]
     return _structure(4.0 * np.eye(3), species, frac)
@@ -142,7 +147,7 @@ def _fcc_translate(points: list[tuple[float, float, float]]) -> list[tuple[float
     return [tuple((np.array(t) + np.array(p)) % 1.0) for t in _FCC_T for p in points]
 
 
-def _build(proto: str, a: str, b: str):
+def _build(proto: str, a: str, b: str) -> Structure:
     """Unscaled structure of prototype ``proto`` with species ``a`` (majority or first) and ``b``."""
     from pymatgen.core import Lattice, Structure
 
@@ -175,19 +180,19 @@ def _build(proto: str, a: str, b: str):
     return s.get_primitive_structure()
 
 
-def _scale_to_vegard(s):
+def _scale_to_vegard(s: Structure) -> Structure:
     vol = sum(atomic_volume_A3(str(site.specie)) for site in s)
     s.scale_lattice(vol)
     return s
 
 
-def prototype_structure(proto: Prototype, n_li_side: str, metal: str):
+def prototype_structure(proto: Prototype, n_li_side: str, metal: str) -> Structure:
     """Prototype ``proto`` with Li on the A (``n_li_side="A"``) or B sites, Vegard-scaled."""
     a, b = ("Li", metal) if n_li_side == "A" else (metal, "Li")
     return _scale_to_vegard(_build(proto.name, a, b))
 
 
-def _alpha_ga():
+def _alpha_ga() -> Structure:
     """α-Ga (A11, Cmce No. 64): Ga on 8f (0, 0.1549, 0.0810); a, b, c = 4.5192, 7.6586, 4.5258 Å.
 
     Values of the AFLOW prototype A_oC8_64_f (``citations.CITATIONS["strukturbericht"]``); only a starting
@@ -198,7 +203,7 @@ def _alpha_ga():
     return Structure.from_spacegroup(64, Lattice.orthorhombic(4.5192, 7.6586, 4.5258), ["Ga"], [(0, 0.1549, 0.0810)])
 
 
-def element_structures(symbol: str) -> dict[str, object]:
+def element_structures(symbol: str) -> dict[str, Structure]:
     """Candidate structures of a pure element: bcc, fcc, hcp and its ase reference state."""
     from ase.build import bulk
     from ase.data import atomic_numbers, reference_states
@@ -235,7 +240,7 @@ def reference_structure_name(symbol: str) -> str:
     return sym if sym in element_structures(symbol) else "bcc"
 
 
-def _supercell_for(s, min_atoms: int):
+def _supercell_for(s: Structure, min_atoms: int) -> Structure:
     """Replicate ``s`` along each axis until it has at least ``min_atoms`` atoms, keeping it near-isotropic."""
     n = [1, 1, 1]
     lengths = np.array(s.lattice.abc)
@@ -249,9 +254,9 @@ def _seed(*parts: object) -> int:
     return int(hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:8], 16)
 
 
-def solution_structures(metal: str) -> dict[str, tuple[str, str, object]]:
+def solution_structures(metal: str) -> dict[str, tuple[str, str, Structure]]:
     """Dilute and random-solution cells: ``key -> (role, parent, structure)``."""
-    out: dict[str, tuple[str, str, object]] = {}
+    out: dict[str, tuple[str, str, Structure]] = {}
     host_name = reference_structure_name(metal)
     host = _supercell_for(element_structures(metal)[host_name], MIN_DILUTE_ATOMS)
     host.replace(0, "Li")
@@ -309,7 +314,7 @@ def metal_tasks(metal: str, prototypes: list[str] | None = None, solutions: bool
     return tasks
 
 
-def min_distance_ratio(structure) -> float:
+def min_distance_ratio(structure: Structure) -> float:
     """Shortest interatomic distance over the mean atomic diameter of the cell (1 for touching spheres)."""
     s = structure * (2, 2, 2)
     d = s.distance_matrix + np.eye(len(s)) * 1e9

@@ -31,6 +31,7 @@ from descriptors.errors import InputError
 POTENTIAL = "CHGNet"
 POTENTIAL_DOI = "doi:10.1038/s42256-023-00716-3"
 
+#: What to install for the CHGNet route (the ``mlip`` extra); ends the error raised when torch or chgnet is missing.
 MLIP_INSTALL_HINT = (
     'the CHGNet energy source needs the optional "mlip" extra: pip install "interlayer-screen[mlip]" '
     '(from a checkout: pip install ".[mlip]"; it installs torch==2.13.0 (CPU) and chgnet)'

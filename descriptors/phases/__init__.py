@@ -4,6 +4,8 @@ from the cache of :mod:`descriptors.mlip`)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from descriptors.lazy import lazy_exports
 
 _EXPORTS = {
@@ -20,4 +22,19 @@ _EXPORTS = {
     "stable_compounds": "featurizer",
 }
 __all__ = sorted(_EXPORTS)
+if TYPE_CHECKING:  # the same names, imported for type checkers and editors only (see descriptors.lazy)
+    from .chgnet_source import ChgnetSource as ChgnetSource
+    from .energy_sources import (
+        SOURCE_SPECS as SOURCE_SPECS,
+        MiedemaSource as MiedemaSource,
+        TabulatedSource as TabulatedSource,
+        make_source as make_source,
+    )
+    from .featurizer import (
+        IntermediatePhaseFeaturizer as IntermediatePhaseFeaturizer,
+        hull_table as hull_table,
+        li_m_phase_diagram as li_m_phase_diagram,
+        stable_compounds as stable_compounds,
+    )
+    from .hull_entries import EnergySource as EnergySource, HullEntry as HullEntry
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -23,7 +23,7 @@ exists (the hull depth is still computed).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -37,7 +37,9 @@ from descriptors.phases.energy_sources import EnergySource, HullEntry, MiedemaSo
 def _curated_records() -> dict[str, dict[str, Any]]:
     from descriptors.data.curated import load_table
 
-    return {r["metal"]: r for r in load_table("li_binaries.csv").to_dict("records")}
+    # pandas-stubs keys records by Hashable; these column labels are str
+    rows = cast("list[dict[str, Any]]", load_table("li_binaries.csv").to_dict("records"))
+    return {r["metal"]: r for r in rows}
 
 
 def _li_uptake(formula: str) -> float | None:

@@ -33,6 +33,7 @@ class Electrolyte:
 
 _COMPOSITION = ("assumed from the composition: at 0 V against Li every anion is held by its lithium binary "
                 "(not read for this electrolyte)")
+#: The electrolytes known by name, with the source of their reduction products at the lithium potential.
 ELECTROLYTES: dict[str, Electrolyte] = {e.name: e for e in (
     Electrolyte("Li6PS5Cl", "Li6PS5Cl", ("S", "Cl", "P"),
                 "https://pubs.rsc.org/en/content/articlehtml/2026/ta/d6ta00922k (Li/Li6PS5Cl interfaces decompose to "

@@ -121,9 +121,9 @@ class ElectrolyteReactivityFeaturizer(Featurizer):
 
     def featurize(self, x: Any) -> list[Any]:
         found = self.reactions(x)
-        computed = [r for r in found if r.energy_eV_atom is not None]
-        taken = [r for r in computed if r.energy_eV_atom < -self.tolerance_eV_atom]
-        energy = min((r.energy_eV_atom for r in computed), default=float("nan"))
+        computed = [(r, r.energy_eV_atom) for r in found if r.energy_eV_atom is not None]
+        taken = [r for r, e in computed if e < -self.tolerance_eV_atom]
+        energy = min((e for _, e in computed), default=float("nan"))
         products = sorted({p for r in taken for p in r.products})
         return [bool(taken), energy, ";".join(products), ";".join(r.anion for r in taken),
                 "; ".join(r.note for r in found if r.note), electrolyte(self.electrolyte).name]

@@ -16,7 +16,8 @@ into plain statements of which trends the model reproduces, computed from the nu
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -55,8 +56,8 @@ def regulation_current(model: Any, feats: pd.DataFrame, j_range: tuple[float, fl
 def compare_table(spec: Any, pipeline: Any) -> pd.DataFrame:
     """Predicted and measured values per cell of the study (see the module docstring)."""
     from descriptors.data.curated import load_table
+    from screen.cell.materials import layer_objectives
     from screen.model.likelihood import DETECT_MV
-    from screen.search.materials import layer_objectives
 
     cands = _cells_frame(spec)
     feats = pipeline.named_steps["cells"].transform(cands).reset_index(drop=True)
@@ -86,7 +87,7 @@ def compare_table(spec: Any, pipeline: Any) -> pd.DataFrame:
     out.insert(1, "record_id", ids)
     for col in MEASURED:
         out[f"measured_{col}" if col not in ("source", "value_origin", "confidence") else col] = [
-            records.at[r, col] if r is not None and pd.notna(records.at[r, col]) else None for r in ids]
+            records[col].loc[r] if r is not None and pd.notna(records[col].loc[r]) else None for r in ids]
     return out
 
 
@@ -122,12 +123,13 @@ def assess(table: pd.DataFrame) -> list[dict[str, Any]]:
         found.append({"trend": "initial Coulombic efficiency order vs Li taken up by the interlayer",
                       "reproduced": rho_li > 0.5, "spearman": rho_li,
                       "detail": f"Spearman rho(ICE, -Li uptake) = {rho_li:.2f}: " + ", ".join(
-                          f"{r.label} {r.li_uptake_pct:.2f} % (ICE {float(r.measured_initial_ce_pct):.1f} %)" for r in ice.itertuples())
+                          f"{r.label} {r.li_uptake_pct:.2f} % (ICE {float(r.measured_initial_ce_pct):.1f} %)"
+                          for r in cast("Iterable[Any]", ice.itertuples()))  # itertuples: pandas-stubs types every field as any scalar
                                 + ". First-charge uptake is not the irreversible loss ICE measures; the model has no term for it"})
     ccd = table.dropna(subset=["measured_ccd_mA_cm2"])
     if len(ccd):
         parts = []
-        for r in ccd.itertuples():
+        for r in cast("Iterable[Any]", ccd.itertuples()):  # itertuples: pandas-stubs types every field as any scalar
             if np.isnan(r.regulation_current_mA_cm2):
                 parts.append(f"{r.label}: measured {float(r.measured_ccd_mA_cm2):g} mA/cm2, no carbon layer so no regulation current")
             else:

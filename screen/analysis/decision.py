@@ -14,10 +14,11 @@ out of the top ``k``: :func:`decision_text` names the two designs it would move 
 from the prior) with its own lab offset; every cell's outcome is simulated from the model's own measurement model
 under it. A campaign runs ``rounds`` rounds of ``batch`` cells chosen by a strategy; after each round the members are
 reweighted by the likelihood of the simulated outcomes (importance reweighting: an exact update of a posterior sample,
-whose effective sample size is reported; a campaign whose ESS falls below :data:`ESS_FLOOR` is flagged, since a refit
-would then be needed). Per round: the expected log-loss against the truth over the whole pool, the error of the
-parameters that set the ranking, and the top-``k`` recovery (overlap of the reweighted model's top ``k`` with the
-true world's, over ``k``).
+whose effective sample size is reported). When the ESS falls below :data:`ESS_FLOOR` and a
+:class:`~screen.analysis.resample_move.Mover` is given, the campaign refits: the members are resampled and moved by
+Metropolis steps on the full posterior of the literature and the campaign's cells, then weigh equally again. Per
+round: the expected log-loss against the truth over the whole pool, the error of the parameters that set the
+ranking, and the top-``k`` recovery (overlap of the reweighted model's top ``k`` with the true world's, over ``k``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-#: Effective sample size below which a campaign's reweighted members are flagged as too few (a refit would be needed).
+#: Effective sample size below which a campaign's reweighted members are too few: the campaign refits (resample-move).
 ESS_FLOOR = 100.0
 STRATEGIES: tuple[str, ...] = ("ranking", "bald", "random", "literature")
 
@@ -103,6 +104,7 @@ class Members:
     pool_p: np.ndarray  # (members, cells)
     design_p: np.ndarray  # (members, designs)
     z: np.ndarray  # (members, parameters)
+    state: Any = None  # screen.analysis.resample_move.MemberState, needed to refit (resample-move)
 
 
 def _pick(strategy: str, members: Members, w: np.ndarray, in_top: np.ndarray, batch: int, rng: np.random.Generator,
@@ -136,22 +138,38 @@ def _pick(strategy: str, members: Members, w: np.ndarray, in_top: np.ndarray, ba
 
 def run_campaign(members: Members, truth: World, strategy: str, rounds: int, batch: int, k: int,
                  uniforms: np.ndarray, rng: np.random.Generator, rank_params: np.ndarray, prior_sigma: np.ndarray,
-                 literature_order: np.ndarray | None = None) -> list[dict[str, Any]]:
+                 literature_order: np.ndarray | None = None, mover: Any = None) -> list[dict[str, Any]]:
     """One simulated campaign (see the module docstring); one row of metrics per round, round 0 before any cell.
 
     ``uniforms`` (one per pool cell) fix each cell's simulated outcome (under when below the true P), so strategies
-    compared on the same world see the same outcome for the same cell; ``rng`` drives the random strategy."""
+    compared on the same world see the same outcome for the same cell; ``rng`` drives the random strategy and the
+    refits. ``mover`` (a :class:`~screen.analysis.resample_move.Mover`; ``members.state`` must be set) refits the
+    members whenever the ESS falls below :data:`ESS_FLOOR`; without it the weights alone carry the campaign."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy '{strategy}' (known: {', '.join(STRATEGIES)})")
+    if mover is not None and members.state is None:
+        raise ValueError("a refit (mover) needs the members' parameter state (Members.state)")
     n = members.pool_p.shape[0]
     log_w = np.zeros(n)
     taken = np.zeros(members.pool_p.shape[1], dtype=bool)
+    y_all = uniforms < truth.pool_p
     in_top = top_k(members.design_p, k)
     true_top = set(np.argsort(-truth.design_p, kind="stable")[:k].tolist())
-    rows = []
+    rows, refits, acceptance, distinct = [], 0, float("nan"), float("nan")
     for r in range(rounds + 1):
         w = np.exp(log_w - log_w.max())
         w /= w.sum()
+        ess_before = float(1.0 / np.sum(w**2))
+        if mover is not None and ess_before < ESS_FLOOR:
+            cells_done = np.flatnonzero(taken)
+            state, acceptance = mover.move(members.state, w, cells_done, y_all[cells_done], rng)
+            members = Members(pool_p=mover.predict(state, mover.pool), design_p=mover.predict(state, mover.designs),
+                              z=state.z, state=state)
+            in_top = top_k(members.design_p, k)
+            distinct = len(np.unique(state.flat(), axis=0)) / n
+            log_w = np.zeros(n)
+            w = np.full(n, 1.0 / n)
+            refits += 1
         pred = np.clip(w @ members.pool_p, 1e-6, 1 - 1e-6)
         t = truth.pool_p
         log_loss = float(np.mean(-(t * np.log(pred) + (1 - t) * np.log(1 - pred))))
@@ -160,12 +178,13 @@ def run_campaign(members: Members, truth: World, strategy: str, rounds: int, bat
         err = float(np.sqrt(np.mean(((z_hat[rank_params] - truth.z[rank_params]) / prior_sigma[rank_params]) ** 2)))
         rows.append({"round": r, "cells": int(taken.sum()), "log_loss_vs_truth": log_loss,
                      "top_k_recovery": len(model_top & true_top) / k, "rank_parameter_error": err,
-                     "ess": float(1.0 / np.sum(w**2))})
+                     "ess": float(1.0 / np.sum(w**2)), "ess_before_refit": ess_before, "refits": refits,
+                     "move_acceptance": acceptance, "distinct_after_refit": distinct})
         if r == rounds:
             break
         cells = _pick(strategy, members, w, in_top, batch, rng, taken, literature_order)
         taken[cells] = True
-        y = uniforms[cells] < truth.pool_p[cells]
+        y = y_all[cells]
         p = np.clip(members.pool_p[:, cells], 1e-9, 1 - 1e-9)
         log_w += np.sum(np.where(y, np.log(p), np.log(1 - p)), axis=1)
     return rows

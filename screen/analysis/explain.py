@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from screen.search.objectives import desirabilities
+from screen.cell.objectives import desirabilities
 
 METAL_DESCRIPTORS = ("solubility_score_mutual", "ec_limit_M_in_Li", "has_intermediate_phases")
 _INERT = {"solubility_score_mutual": 0.0, "ec_limit_M_in_Li": 0.0, "has_intermediate_phases": 0.0}
@@ -55,7 +55,7 @@ def margin_contributions(pipeline: Any, designs: pd.DataFrame, spec: Any, interv
         One row per design and descriptor: ``value`` (the metal's descriptor), ``contribution_mV``
         (point fit) with ``_lo``/``_hi``, plus the design's ``margin_mV`` and ``inert_margin_mV``.
     """
-    from screen.search.objectives import design_frame
+    from screen.cell.objectives import design_frame
 
     cands = design_frame(spec, designs[["metal", "carbon", "architecture", "metal_nm", "carbon_nm"]])
     feats = pipeline.named_steps["cells"].transform(cands).reset_index(drop=True)
@@ -110,8 +110,8 @@ def versus_reference(spec: Any, ranked: pd.DataFrame, reference: str) -> pd.Data
     ref = int(np.flatnonzero(best["metal"].to_numpy() == reference)[0])
     out = best[["rank", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "score", "robustness", "li_loss_pct",
                 "cost_usd_m2", "metal_growth_nm", "wh_l_loss_pct"]].copy()
-    out.insert(7, "score_minus_reference", out["score"] - out.at[ref, "score"])
-    out.insert(8, "beats_reference", out["score"] > out.at[ref, "score"])
+    out.insert(7, "score_minus_reference", out["score"] - out["score"].loc[ref])
+    out.insert(8, "beats_reference", out["score"] > out["score"].loc[ref])
     for k in w:
         out[f"d_{k}"] = w[k] * (d[k] - d.at[ref, k]) / total
     out["main_advantage"] = [_extreme(r, w, max) for _, r in out.iterrows()]

@@ -26,8 +26,8 @@ LAYERS = (("metal_nm", "metal"), ("carbon_nm", "carbon"))
 
 def optimum_reasons(spec: Any, pipeline: Any, ranked: pd.DataFrame, evaluator: Any = None) -> pd.Series:
     """One line per ranked design (index aligned with ``ranked``): what sets each of its layer thicknesses."""
+    from screen.cell.objectives import CONSTRAINT_MEANING, CONSTRAINTS, desirabilities
     from screen.search.evaluator import DesignEvaluator
-    from screen.search.objectives import CONSTRAINT_MEANING, CONSTRAINTS, desirabilities
 
     if ranked.empty:
         return pd.Series([], dtype=object, index=ranked.index)

@@ -96,8 +96,8 @@ def member_scores(spec: Any, pipeline: Any, ranked: pd.DataFrame) -> np.ndarray:
     Only the robustness objective depends on the model; Li loss, cost, swelling, energy density and the sealed area are exact. For the
     ``*_lo`` robustness choices each member contributes its point value (the interval is what the members span).
     """
+    from screen.cell.objectives import design_frame, desirability_arrays, sealed_robustness, weighted_score
     from screen.model.physics import terms
-    from screen.search.objectives import design_frame, desirability_arrays, sealed_robustness, weighted_score
 
     gap = pipeline.named_steps["gap"]
     if not len(gap.draws_z_) or ranked.empty:

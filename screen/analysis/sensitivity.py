@@ -146,9 +146,9 @@ class PoolEvaluator:
         from descriptors.phases.energy_sources import make_source
         from descriptors.phases.featurizer import IntermediatePhaseFeaturizer
         from descriptors.solubility.featurizer import LiSolubilityFeaturizer
+        from screen.cell.materials import layer_objectives
+        from screen.cell.objectives import design_frame, reference_stack
         from screen.model.parameters import PARAM_NAMES
-        from screen.search.materials import layer_objectives
-        from screen.search.objectives import design_frame, reference_stack
 
         self.spec = spec
         self.model = pipeline.named_steps["gap"]
@@ -198,11 +198,11 @@ class PoolEvaluator:
 
     def evaluate(self, values: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
         """Pool outputs for ``n`` samples; ``values`` maps factor names to (n,) arrays (missing: nominal)."""
+        from screen.cell.cell_stack import stack_losses
+        from screen.cell.integrity import carbon_closure, metal_coverage
+        from screen.cell.objectives import desirability_arrays, sealed_robustness, weighted_score
         from screen.model.parameters import to_natural
         from screen.model.physics import Design, terms_expanded
-        from screen.search.cell_stack import stack_losses
-        from screen.search.integrity import carbon_closure, metal_coverage
-        from screen.search.objectives import desirability_arrays, sealed_robustness, weighted_score
 
         cell = self.spec.cell
 
@@ -301,7 +301,8 @@ class SensitivityAnalysis:
             res = None if constant else sobol_analyze.analyze(prob, y, calc_second_order=False, conf_level=0.95, seed=self.seed,
                                                               num_resamples=self.spec.sensitivity.bootstrap)
             for i, f in enumerate(self.factors):
-                r = {"output": name, "factor": f.name, "kind": f.kind, "variance": float(np.var(y)), "constant_output": constant}
+                r: dict[str, Any] = {"output": name, "factor": f.name, "kind": f.kind, "variance": float(np.var(y)),
+                                     "constant_output": constant}
                 if res is None:
                     r |= {"S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0}
                 else:
@@ -353,7 +354,7 @@ class SensitivityAnalysis:
                 frames.append(pd.DataFrame({
                     "factor": f.name, "kind": f.kind, "value": shown, "is_nominal": np.isclose(grid, f.nominal),
                     "metal": self.pool.at[j, "metal"], "carbon": self.pool.at[j, "carbon"], "architecture": self.pool.at[j, "architecture"],
-                    "nominal_rank": int(self.pool.at[j, "nominal_rank"]), "margin_mV": ev["margin_mV"][:, j],
+                    "nominal_rank": int(self.pool["nominal_rank"].loc[j]), "margin_mV": ev["margin_mV"][:, j],
                     "p_under_carbon": ev["p_under_carbon"][:, j], "score": ev["score"][:, j], "feasible": ev["feasible"][:, j],
                     "rank": ranks[:, j]}))
         return pd.concat(frames, ignore_index=True)

@@ -30,7 +30,8 @@ reached it yet.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -117,11 +118,11 @@ def score_pool(evaluator: Any, pool: pd.DataFrame, gap: Any, goal: str = "parame
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = (zr.T @ pr) / np.sqrt((zr**2).sum(axis=0)[:, None] * (pr**2).sum(axis=0)[None, :])
     corr = np.nan_to_num(corr)
-    top = np.abs(corr).argmax(axis=0)
+    strongest = np.abs(corr).argmax(axis=0)
     status = {r["parameter"]: r["status"] for r in gap.identifiability_}
-    out["informs_parameter"] = [PARAM_NAMES[k] for k in top]
-    out["parameter_correlation"] = corr[top, np.arange(corr.shape[1])]
-    out["parameter_status"] = [status.get(PARAM_NAMES[k], "") for k in top]
+    out["informs_parameter"] = [PARAM_NAMES[k] for k in strongest]
+    out["parameter_correlation"] = corr[strongest, np.arange(corr.shape[1])]
+    out["parameter_status"] = [status.get(PARAM_NAMES[k], "") for k in strongest]
     return out, members
 
 
@@ -168,7 +169,7 @@ def as_retrain_rows(chosen: pd.DataFrame, spec: Any) -> pd.DataFrame:
     from descriptors.data.curated import OutcomeRow
 
     rows = []
-    for r in chosen.itertuples():
+    for r in cast("Iterable[Any]", chosen.itertuples()):  # itertuples: pandas-stubs types every field as any scalar
         rows.append({"record_id": f"SUG-{spec.study.name}-{r.suggestion}", "study_id": f"SUGGESTED-{spec.study.name}",
                      "citation": "suggested by interlayer suggest; replace with your own record",
                      "metal": r.metal, "carbon": r.carbon, "architecture": r.architecture if r.metal != "none" else "single_layer",

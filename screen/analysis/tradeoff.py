@@ -5,7 +5,7 @@ study's whole space on its ``[exhaustive]`` grid and ranking each metal by its b
 score. For each of them, every carbon preset and a dense log grid of both thicknesses
 (``metal_nm_points`` × ``carbon_nm_points`` inside the space's bounds) are evaluated; the
 two-objective Pareto front (minimum Li taken by the interlayer, maximum robustness: the lower bound of the margin
-times the sealed fraction, :mod:`screen.search.integrity`) is drawn per metal and over all of them, among feasible
+times the sealed fraction, :mod:`screen.cell.integrity`) is drawn per metal and over all of them, among feasible
 designs.
 
 Per metal the summary gives the best margin, the Li it costs, the *usable carbon thickness*
@@ -50,11 +50,11 @@ def top_metals(spec: Any, pipeline: Any, n: int) -> list[str]:
 
 def tradeoff_table(spec: Any, pipeline: Any, metals: list[str]) -> pd.DataFrame:
     """Every (metal, carbon, metal_nm, carbon_nm) of the dense grid, evaluated."""
-    from screen.search.objectives import evaluate
+    from screen.cell.objectives import evaluate
 
     sp, tr = spec.space, spec.tradeoff
-    m_nm = np.geomspace(*sp.metal_nm, tr.metal_nm_points)
-    c_nm = np.geomspace(*sp.carbon_nm, tr.carbon_nm_points)
+    m_nm = np.geomspace(sp.metal_nm[0], sp.metal_nm[1], tr.metal_nm_points)
+    c_nm = np.geomspace(sp.carbon_nm[0], sp.carbon_nm[1], tr.carbon_nm_points)
     mm, cc = np.meshgrid(m_nm, c_nm, indexing="ij")
     parts = [pd.DataFrame({"metal": m, "carbon": c, "architecture": a, "metal_nm": mm.ravel(), "carbon_nm": cc.ravel()})
              for m in metals for c in spec.carbon_choices for a in sp.architectures]
@@ -85,7 +85,7 @@ def summary(table: pd.DataFrame, front: pd.DataFrame, metals: list[str]) -> pd.D
         if sub.empty:
             rows.append({"metal": m, "feasible_designs": 0})
             continue
-        best = sub.loc[sub[Y].idxmax()]
+        best = sub.loc[sub[Y].idxmax()]  # type: ignore[call-overload]  # pandas-stubs: loc refuses the label idxmax returns
         pos = sub[sub[Y] > 0]
         li_m = (sub["li_metal_mAh_cm2"] / sub["metal_nm"]).median() * 100.0
         li_c = (sub["li_carbon_mAh_cm2"] / sub["carbon_nm"]).median() * 100.0

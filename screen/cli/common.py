@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
+#: Exit status of a command refused for bad input (one line on stderr, nothing written).
 EXIT_INPUT = 2
 #: ``--format`` option shared by every command.
 FORMAT: dict[str, Any] = dict(choices=["table", "csv", "json"], default="table", help="output format (default: table)")

@@ -8,8 +8,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from screen.cli.common import FORMAT, MAX_SEED, REG_HELP, emit, finite, integer, json_value, study_options
 
@@ -129,7 +130,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     cols = ["suggestion", "metal", "carbon", "metal_nm", "carbon_nm", "fab_mpa", "current_ma_cm2", "temperature_c",
             "p_under_carbon", "p_lo", "p_hi", "information_nats", "informs_parameter"]
     print(out[cols].to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-    for r in out.itertuples():
+    for r in cast("Iterable[Any]", out.itertuples()):  # itertuples: pandas-stubs types every field as any scalar
         if r.decides:
             print(f"  {r.suggestion}: {r.decides}")
     return 0

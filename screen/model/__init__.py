@@ -4,6 +4,8 @@ classifier and its equations (:mod:`.gap_model`), training and cross-validation 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from descriptors.lazy import lazy_exports
 
 _EXPORTS = {
@@ -19,4 +21,14 @@ _EXPORTS = {
     "training_set": "training",
 }
 __all__ = sorted(_EXPORTS)
+if TYPE_CHECKING:  # the same names, imported for type checkers and editors only (see descriptors.lazy)
+    from .cells import (
+        CellFeaturizer as CellFeaturizer,
+        read_candidates as read_candidates,
+        validate_candidates as validate_candidates,
+    )
+    from .gap_model import NucleationGapModel as NucleationGapModel
+    from .parameters import PARAMETERS as PARAMETERS
+    from .registry import ModelRegistry as ModelRegistry, default_model_dir as default_model_dir
+    from .training import cross_validate as cross_validate, make_pipeline as make_pipeline, training_set as training_set
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -252,7 +252,7 @@ DESCRIPTOR_COLUMNS: tuple[str, ...] = (
 )
 
 
-class CellFeaturizer(TransformerMixin, BaseEstimator):
+class CellFeaturizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no type information
     """Candidates -> descriptor table for the gap model (scikit-learn transformer).
 
     Adds, per row: ``has_metal``, ``has_carbon`` (0/1), the metal's mutual Li–M

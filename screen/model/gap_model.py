@@ -134,7 +134,7 @@ def _study_ids(X: pd.DataFrame) -> np.ndarray:
     return X["study_id"].astype(object).where(X["study_id"].notna(), "").astype(str).to_numpy(dtype=object)
 
 
-class NucleationGapModel(ClassifierMixin, BaseEstimator):
+class NucleationGapModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no type information
     """Nucleation-overpotential-gap classifier of the plating location (under / above the carbon), fitted by NUTS.
 
     Input ``X``: the output of :class:`screen.model.cells.CellFeaturizer` (descriptors plus cell conditions). For
@@ -145,7 +145,9 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
 
     Args:
         n_draws: thinned posterior draws kept for every downstream number (0: the MAP alone, no sampling).
-        num_chains, num_warmup, num_samples: NUTS chains and iterations per chain.
+        num_chains: NUTS chains.
+        num_warmup: NUTS warm-up (adaptation) iterations per chain.
+        num_samples: NUTS sampling iterations per chain (after warm-up; ``n_draws`` are thinned from them).
         target_accept: NUTS target acceptance probability.
         dense_mass: adapt a dense mass matrix (the parameters are correlated along ridges).
         lab_effects: fit a hierarchical offset per study on the margin.
@@ -245,7 +247,8 @@ class NucleationGapModel(ClassifierMixin, BaseEstimator):
         if self.graphitization_form == "select":
             from screen.model.selection import select_graphitization_form
 
-            return select_graphitization_form(self, X, y, sample_weight)
+            select_graphitization_form(self, X, y, sample_weight)
+            return self
         self.graphitization_form_ = self.graphitization_form
         data = self.model_data(X, y, sample_weight)
         self.classes_ = CLASSES.copy()

@@ -149,7 +149,7 @@ def diagnose(idata: Any) -> dict[str, Any]:
     summary = az.summary(idata, var_names=names, kind="diagnostics")
     div = int(np.asarray(idata.sample_stats["diverging"]).sum())
     bfmi = np.asarray(az.bfmi(idata), dtype=float)
-    out = {"r_hat_max": float(summary["r_hat"].max()), "r_hat_worst": str(summary["r_hat"].idxmax()),
+    out: dict[str, Any] = {"r_hat_max": float(summary["r_hat"].max()), "r_hat_worst": str(summary["r_hat"].idxmax()),
            "ess_bulk_min": float(summary["ess_bulk"].min()), "ess_bulk_worst": str(summary["ess_bulk"].idxmin()),
            "ess_tail_min": float(summary["ess_tail"].min()), "ess_tail_worst": str(summary["ess_tail"].idxmin()),
            "divergences": div, "bfmi_min": float(bfmi.min()),

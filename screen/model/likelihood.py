@@ -112,7 +112,7 @@ class Targets:
         return cls(np.asarray(observable, dtype=object), yy[:, 0] == yy[:, 1], yy[:, 0], yy[:, 1], w)
 
     def mask(self, observable: str, exact: bool | None = None) -> np.ndarray:
-        m = self.observable == observable
+        m: np.ndarray = self.observable == observable
         if exact is not None:
             m = m & (self.exact == exact)
         return m
@@ -120,10 +120,12 @@ class Targets:
 
 def _special(xp: ModuleType) -> Any:
     if xp is np:
-        import scipy.special as special
-    else:
-        import jax.scipy.special as special
-    return special
+        from scipy import special
+
+        return special
+    from jax.scipy import special as jax_special
+
+    return jax_special
 
 
 def log_interval_probability(mu: Any, lo: np.ndarray, hi: np.ndarray, sigma: float, xp: ModuleType = np) -> Any:
@@ -208,7 +210,8 @@ def neg_log_posterior_batch(Z: np.ndarray, d: Design, tg: Targets, prior_sigma: 
     natural = to_natural(Z)
     theta = {name: natural[:, k:k + 1] for k, name in enumerate(PARAM_NAMES)}
     nll = -np.broadcast_to(log_likelihood(terms(theta, d), tg), (len(Z),))
-    return nll + 0.5 * np.sum(((Z - PRIOR_CENTER) / prior_sigma) ** 2, axis=1)
+    out: np.ndarray = nll + 0.5 * np.sum(((Z - PRIOR_CENTER) / prior_sigma) ** 2, axis=1)
+    return out
 
 
 #: Step of the central finite differences of :func:`fit_map`, in the transformed (log / logit) space.

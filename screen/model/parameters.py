@@ -122,10 +122,10 @@ PRIOR_ONLY: tuple[Parameter, ...] = (
 def prior_only_draws(n: int, seed: int) -> dict[str, np.ndarray]:
     """``n`` independent draws of each :data:`PRIOR_ONLY` parameter from its prior (natural units), seeded."""
     rng = np.random.default_rng(seed)
-    out = {}
+    out: dict[str, np.ndarray] = {}
     for p in PRIOR_ONLY:
-        z = (math.log(p.prior_center) if p.transform == "log" else math.log(p.prior_center / (1 - p.prior_center)))
-        z = z + p.prior_sigma * rng.standard_normal(n)
+        center = (math.log(p.prior_center) if p.transform == "log" else math.log(p.prior_center / (1 - p.prior_center)))
+        z = center + p.prior_sigma * rng.standard_normal(n)
         out[p.name] = 1.0 / (1.0 + np.exp(-z)) if p.transform == "logit" else np.exp(z)
     return out
 
@@ -147,4 +147,5 @@ IS_LOGIT = np.array([p.transform == "logit" for p in PARAMETERS])
 def to_natural(z: np.ndarray) -> np.ndarray:
     """Transformed parameters (..., n_params) -> natural units."""
     z = np.asarray(z, dtype=float)
-    return np.where(IS_LOGIT, 1.0 / (1.0 + np.exp(-z)), np.exp(z))
+    natural: np.ndarray = np.where(IS_LOGIT, 1.0 / (1.0 + np.exp(-z)), np.exp(z))
+    return natural

@@ -208,7 +208,8 @@ def expand(missing: list[np.ndarray], grids: list[np.ndarray]) -> tuple[np.ndarr
     row = np.repeat(np.arange(reps.size), reps)
     start = np.repeat(np.cumsum(reps) - reps, reps)
     k = np.arange(row.size) - start
-    index, stride = [], np.ones(row.size, dtype=int)
+    index: list[np.ndarray] = []
+    stride = np.ones(row.size, dtype=int)
     for s in reversed(sizes):
         index.insert(0, (k // stride) % s[row])
         stride = stride * s[row]

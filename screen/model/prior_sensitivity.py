@@ -10,6 +10,8 @@ narrow the prior; its full prior uncertainty then reaches every interval and ran
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -46,8 +48,8 @@ def cjs_distance(x: np.ndarray, w: np.ndarray) -> float:
 
 
 def _log_prior(z: np.ndarray, tau: np.ndarray | None, lab_z: np.ndarray | None, prior_sigma: np.ndarray) -> np.ndarray:
-    lp = -0.5 * np.sum(((z - PRIOR_CENTER) / prior_sigma) ** 2, axis=-1)
-    if tau is not None:
+    lp: np.ndarray = -0.5 * np.sum(((z - PRIOR_CENTER) / prior_sigma) ** 2, axis=-1)
+    if tau is not None and lab_z is not None:  # the lab effects come together with their spread
         lp = lp - 0.5 * (tau / LAB_SCALE_PRIOR_MV) ** 2 - 0.5 * np.sum(lab_z**2, axis=-1)
     return lp
 
@@ -69,8 +71,10 @@ def parameter_report(idata: Any, prior_sigma: np.ndarray, interval: float = 0.9)
         weights[alpha] = np.exp(np.asarray(lw) - np.max(lw))
     q = ((1 - interval) / 2, 0.5, (1 + interval) / 2)
     rows: list[dict[str, Any]] = []
-    columns = [(p.name, p.unit, z[:, k], float(prior_sigma[k]), p.prior_reason, lambda v, k=k: to_natural_one(v, k))
-               for k, p in enumerate(PARAMETERS)]
+    # (name, unit, draws, prior sd, the prior's reasoning, draw -> natural units)
+    columns: list[tuple[str, str, np.ndarray, float, str, Callable[[float], float]]] = [
+        (p.name, p.unit, z[:, k], float(prior_sigma[k]), p.prior_reason, partial(to_natural_one, k=k))
+        for k, p in enumerate(PARAMETERS)]
     if tau is not None:
         columns.append(("lab_scale_mV", "mV", tau, LAB_SCALE_PRIOR_MV * np.sqrt(1 - 2 / np.pi),
                         f"HalfNormal({LAB_SCALE_PRIOR_MV:g} mV): about two sigmoid widths", lambda v: v))

@@ -15,7 +15,7 @@ so it scores the forms on the same observations with the same measurement models
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,17 @@ from screen.model.physics import GRAPHITIZATION_FORMS, terms
 FLAT_LOGLIK = 1e-8
 #: Posterior draws evaluated at once (draws x expanded rows x terms in memory).
 CHUNK_DRAWS = 200
+
+
+class LooScore(TypedDict):
+    """PSIS-LOO of one fit (:func:`psis_loo`); ``elpd_loo``, ``se`` and ``pointwise`` in nats."""
+
+    elpd_loo: float
+    se: float
+    p_loo: float
+    pareto_k_max: float
+    n_pareto_k_above_0_7: int
+    pointwise: np.ndarray
 
 
 def pointwise_loglik(model: Any, X: pd.DataFrame, y: Any, sample_weight: Any = None) -> np.ndarray:
@@ -55,7 +66,7 @@ def pointwise_loglik(model: Any, X: pd.DataFrame, y: Any, sample_weight: Any = N
     return out.reshape(chains, draws, len(X))
 
 
-def psis_loo(model: Any, X: pd.DataFrame, y: Any, sample_weight: Any = None) -> dict[str, float]:
+def psis_loo(model: Any, X: pd.DataFrame, y: Any, sample_weight: Any = None) -> LooScore:
     """PSIS-LOO of a fitted model on its training data: ``elpd_loo`` (nats; higher is better), its standard error,
     the effective number of parameters ``p_loo``, the largest Pareto shape and how many observations exceed 0.7."""
     from screen.model.inference import import_arviz
@@ -78,7 +89,7 @@ def psis_loo(model: Any, X: pd.DataFrame, y: Any, sample_weight: Any = None) -> 
             "pareto_k_max": float(k.max()), "n_pareto_k_above_0_7": int(np.sum(k > 0.7)), "pointwise": loo_i}
 
 
-def select_graphitization_form(model: Any, X: pd.DataFrame, y: Any, sample_weight: Any = None) -> Any:
+def select_graphitization_form(model: Any, X: pd.DataFrame, y: Any, sample_weight: Any = None) -> None:
     """Fit ``model`` under every graphitization form and keep the fit with the highest PSIS-LOO ``elpd_loo``.
 
     ``model`` (a :class:`~screen.model.gap_model.NucleationGapModel` with ``graphitization_form="select"``) takes the
@@ -89,7 +100,8 @@ def select_graphitization_form(model: Any, X: pd.DataFrame, y: Any, sample_weigh
 
     if int(model.n_draws) == 0:
         raise InputError("graphitization_form='select' needs posterior draws (n_draws > 0): PSIS-LOO has no MAP form")
-    fits, scores = {}, {}
+    fits: dict[str, Any] = {}
+    scores: dict[str, LooScore] = {}
     for form in GRAPHITIZATION_FORMS:
         fits[form] = clone(model).set_params(graphitization_form=form).fit(X, y, sample_weight)
         scores[form] = psis_loo(fits[form], X, y, sample_weight)
@@ -102,4 +114,3 @@ def select_graphitization_form(model: Any, X: pd.DataFrame, y: Any, sample_weigh
                       "diff_se": float(np.sqrt(diff.size) * diff.std()), "chosen": form == best})
     model.__dict__.update({k: v for k, v in vars(fits[best]).items() if k.endswith("_")})
     model.form_selection_ = table
-    return model

@@ -10,6 +10,7 @@ the simulated design keeps every row and its conditions, not its censoring.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -78,7 +79,7 @@ def sbc_ranks(data: Any, settings: Any, n_sims: int, n_draws: int = 99, seed: in
 
     exact = exact_structure(data)
     rows = []
-    sims = range(first, first + n_sims)
+    sims: Iterable[int] = range(first, first + n_sims)
     if progress:
         from tqdm.auto import tqdm
 

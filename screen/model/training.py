@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from descriptors.errors import InputError
-from screen.model.cells import CANDIDATE_COLUMNS, CellFeaturizer, preset_particle_size, validate_candidates
+from screen.model.cells import CellFeaturizer, preset_particle_size, validate_candidates
+from screen.model.fields import CANDIDATE_COLUMNS
 from screen.model.likelihood import object_array
 
 #: literature_outcomes.csv column -> candidate column.
@@ -114,14 +115,16 @@ def observations_from_nucleation(table: pd.DataFrame, outcomes: pd.DataFrame) ->
 
     presets = carbon_presets()
     dip_sources = set(outcomes.loc[outcomes["nucleation_dip"].fillna("") != "", "source"].astype(str))
-    rows, ys, skipped = [], [], []
-    for i, r in table.reset_index(drop=True).iterrows():
+    rows: list[dict[str, Any]] = []
+    ys: list[float | str] = []
+    skipped: list[str] = []
+    for i, (_, r) in enumerate(table.iterrows()):
         tag = f"nucleation_overpotentials.csv line {i + 2} ({r['substrate']})"
         if str(r["source"]) in dip_sources:
             skipped.append(f"{tag}: already counted through the cells of the same study")
             continue
         sub = str(r["substrate"]).strip()
-        cand = {"metal": "none", "carbon": "none", "architecture": "none"}
+        cand: dict[str, Any] = {"metal": "none", "carbon": "none", "architecture": "none"}
         if sub.lower() in _COLLECTORS:
             pass
         elif sub in presets:
@@ -438,7 +441,7 @@ def in_sample(pipeline: Any, ts: TrainingSet) -> pd.DataFrame:
     loc = ts.location_mask
     Xl = ts.X[loc]
     t = pipeline.named_steps["gap"].predict_terms(pipeline.named_steps["cells"].transform(Xl))
-    out = Xl[["record_id", "study_id", "metal", "carbon", "architecture"]].copy()
+    out: pd.DataFrame = Xl[["record_id", "study_id", "metal", "carbon", "architecture"]].copy()
     out["observed"] = ts.y[loc]
     out = pd.concat([out.reset_index(drop=True), t.reset_index(drop=True)], axis=1)
     out["predicted"] = np.where(out["p_under_carbon"] >= 0.5, "under_carbon", "above_carbon")

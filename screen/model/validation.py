@@ -56,7 +56,7 @@ def metric_intervals(preds: pd.DataFrame, n_resamples: int = 2000, seed: int = 0
     rng = np.random.default_rng(seed)
     names = [n for n in PREDICTORS if f"p_{n}" in preds]
     ps = {n: preds[f"p_{n}"].to_numpy(float) for n in names}
-    draws = {n: [] for n in names}
+    draws: dict[str, list[tuple[float, float, float]]] = {n: [] for n in names}
     for _ in range(n_resamples):
         rows = np.concatenate([idx[s] for s in rng.choice(uniq, uniq.size)])
         if len(set(y[rows])) < 2:

@@ -13,8 +13,9 @@ import html
 import json
 import math
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -122,7 +123,8 @@ def stability_plot(stab: pd.DataFrame, tau: np.ndarray | None, path: Path) -> No
     plt = _plt()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1.7, 1]})
     sub = stab.head(20)
-    labels = [f"#{r.nominal_rank} {'C only' if r.metal == 'none' else r.metal}/{r.carbon}" for r in sub.itertuples()]
+    rows = cast("Iterable[Any]", sub.itertuples())  # itertuples: pandas-stubs types every field as any scalar
+    labels = [f"#{r.nominal_rank} {'C only' if r.metal == 'none' else r.metal}/{r.carbon}" for r in rows]
     a1.bar(range(len(sub)), sub["top10_frequency_all"], color=np.where(sub["nominal_rank"] <= 10, "tab:blue", "0.6"))
     a1.set_xticks(range(len(sub)), labels, rotation=70, fontsize=7, ha="right")
     a1.set_ylabel("fraction of samples in the top 10")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
+from screen.cell.objectives import OBJECTIVE_NAMES, OBJECTIVES, UNITS
 from screen.report.html import img, json_value, literature_sources_html, page_end, page_head, table_html
-from screen.search.objectives import OBJECTIVE_NAMES, OBJECTIVES, UNITS
 
 TOP_N = 15
 _LABELS = {"robustness": "robustness", "li_loss_pct": "Li taken by interlayer (% of capacity)", "cost_usd_m2": "material cost (USD/m²)",
@@ -33,7 +33,9 @@ def reactive_html(spec: Any) -> str:
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: json_value(v) for k, v in r.items()} for r in df.to_dict("records")]
+    # pandas-stubs keys records by Hashable; these column labels are str
+    rows = cast("list[dict[str, Any]]", df.to_dict("records"))
+    return [{k: json_value(v) for k, v in r.items()} for r in rows]
 
 
 def _label(pair: pd.Series) -> str:
@@ -54,7 +56,7 @@ def pareto_plot(spec: Any, table: pd.DataFrame, path: Path) -> None:
     ax.scatter(feas["li_loss_pct"], feas["robustness"], s=10, c="0.45", alpha=0.6, label=f"feasible ({len(feas)})")
     top = par["metal"].value_counts().index[:8]
     # tab10 without its grey (index 7), which would read as the grey "feasible" points
-    palette = [c for k, c in enumerate(plt.get_cmap("tab10").colors) if k != 7]
+    palette = [c for k, c in enumerate(matplotlib.color_sequences["tab10"]) if k != 7]
     for m, colour in zip(top, palette):
         sub = par[par["metal"] == m]
         ax.scatter(sub["li_loss_pct"], sub["robustness"], s=28, color=colour, label=f"Pareto: {'carbon only' if m == 'none' else m}")

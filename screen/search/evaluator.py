@@ -1,25 +1,26 @@
 """Typed, vectorised evaluation of designs the program generates itself (optuna batches, the exhaustive grid).
 
-:func:`screen.search.objectives.evaluate` takes a table of designs, validates it like a user's CSV and returns every
+:func:`screen.cell.objectives.evaluate` takes a table of designs, validates it like a user's CSV and returns every
 column of the report. For designs the program made itself that checking is wasted, so :class:`DesignEvaluator`
-looks up each metal's and carbon's properties once, takes integer codes and thickness arrays, and computes only
-what the search needs: the five objectives, the constraints, the sealed fraction and the score. The equations are
-the same (the model's :func:`screen.model.physics.terms`, :mod:`screen.search.materials`,
-:mod:`screen.search.integrity`, :mod:`screen.search.cell_stack`); intervals come from one sort of the posterior
-draws' robustness term, the only term with an interval that the search reads.
+looks up each metal's and carbon's properties once, takes integer codes into the study's search space
+(``spec.metal_choices``, ``spec.carbon_choices``) and thickness arrays, and computes only what the search needs: the
+five objectives, the constraints, the sealed fraction and the score. It calls the cell room's functions, the same the
+reports use (the model's :func:`screen.model.physics.terms`, :func:`screen.cell.materials.layer_quantities`,
+:mod:`screen.cell.integrity`, :mod:`screen.cell.cell_stack`); intervals come from one sort of the posterior draws'
+robustness term, the only term with an interval that the search reads.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from screen.search.cell_stack import stack_losses
-from screen.search.integrity import carbon_form, closure_fraction, continuity_thickness, coverage_fraction
-from screen.search.materials import FARADAY_MAH_MOL, carbon_layer, carbon_process, metal_layer
-from screen.search.objectives import (
+from screen.cell.cell_stack import stack_losses
+from screen.cell.integrity import carbon_form, closure_fraction, continuity_thickness, coverage_fraction
+from screen.cell.materials import carbon_arrays, layer_quantities, metal_arrays
+from screen.cell.objectives import (
     CONSTRAINTS,
     OBJECTIVE_NAMES,
     calibrated_carbon_range,
@@ -28,6 +29,9 @@ from screen.search.objectives import (
     sealed_robustness,
     weighted_score,
 )
+
+if TYPE_CHECKING:
+    from screen.search.spec import StudySpec
 
 #: Batches larger than this are deduplicated before the model's terms are computed (small batches rarely repeat).
 DEDUPLICATE_ABOVE = 2000
@@ -45,7 +49,7 @@ def sorted_quantile(members: np.ndarray, q: float) -> np.ndarray:
 class DesignEvaluator:
     """Evaluate designs given as codes into ``spec.metal_choices`` / ``spec.carbon_choices`` and thickness arrays."""
 
-    def __init__(self, spec: Any, pipeline: Any) -> None:
+    def __init__(self, spec: StudySpec, pipeline: Any) -> None:
         from screen.model.cells import carbon_descriptors, metal_descriptors, preset_particle_size
 
         self.spec = spec
@@ -58,18 +62,11 @@ class DesignEvaluator:
         self.m_ec = np.array([0.5 if not gap.use_ec_limit else float(d["ec_limit_M_in_Li"]) for d in md])
         self.m_phases = np.array([float(d["has_intermediate_phases"]) for d in md])
         self.m_xsat = np.array([float(d["m_in_li_solubility"]) for d in md])
+        # the molar volume (cm3/mol) the model's metal-fate term reads: the cell descriptors' (as the full evaluator)
         self.m_vm = np.array([float(d["metal_molar_volume_cm3"]) for d in md])
-        layers = [metal_layer(m, obj.energy_source, obj.li_uptake) if m != "none" else None for m in self.metals]
-
-        def per_metal(attr: str, default: float) -> np.ndarray:  # a missing value counts as the default, as in objectives
-            return np.nan_to_num(np.array([default if lay is None else float(getattr(lay, attr)) for lay in layers]), nan=default)
-
-        self.m_rho, self.m_mw = per_metal("density_g_cm3", 0.0), per_metal("molar_mass_g_mol", 1.0)
-        self.m_y, self.m_vm = per_metal("li_uptake_per_M", 0.0), per_metal("molar_volume_cm3_mol", 1.0)
-        self.m_price = per_metal("price_usd_kg", 0.0)
-        from screen.search.materials import _molar_volume
-
-        self.m_ratio = 1.0 + self.m_y * _molar_volume("Li") / self.m_vm
+        dep = spec.cost.deposition_usd_m2
+        self.metal_layers = metal_arrays(self.metals, obj.energy_source, obj.li_uptake, dep, spec.cost.metal_process)
+        self.carbon_layers = carbon_arrays(self.carbons, dep)
         self.m_continuity = np.array([np.inf if m == "none" else continuity_thickness(m)[0] for m in self.metals])
         self.m_none = np.array([m == "none" for m in self.metals])
         self.m_forbidden = np.isin(self.metals, list(spec.constraints.forbidden_elements))
@@ -77,16 +74,9 @@ class DesignEvaluator:
 
         self.m_reactive = np.array([bool(metal_reactivity(m, spec.cell.electrolyte, obj.energy_source)["reacts_with_electrolyte"])
                                     for m in self.metals]) & spec.constraints.exclude_electrolyte_reactive
-        dep = spec.cost.deposition_usd_m2
-        self.m_dep = float(dep.get(spec.cost.metal_process, 0.0))
-        cl = [carbon_layer(c) for c in self.carbons]
         self.c_g = gap.graphitization_input([carbon_descriptors(c)["graphitization_index"] for c in self.carbons])
         self.c_particle = np.array([preset_particle_size(c) for c in self.carbons], dtype=float)
         self.particle_grid = np.asarray(gap.particle_grid_, dtype=float)
-        self.c_q = np.array([x.capacity_mAh_cm3 for x in cl])
-        self.c_rho = np.array([x.density_g_cm3 for x in cl])
-        self.c_price = np.array([x.price_usd_kg for x in cl])
-        self.c_dep = np.array([float(dep.get(carbon_process(c), 0.0)) for c in self.carbons])
         forms = [carbon_form(c) for c in self.carbons]
         self.c_film = np.array([f for f, _, _ in forms])
         self.c_d = np.array([d for _, d, _ in forms])
@@ -179,19 +169,14 @@ class DesignEvaluator:
             if member_terms:
                 robust = np.fmin(sorted_quantile(member_terms[term], (1.0 - self.interval) / 2.0), robust)
         p, robust = p[inv], robust[inv]
-        li_m = t_m * 1e-7 * self.m_rho[mi] / self.m_mw[mi] * self.m_y[mi] * FARADAY_MAH_MOL
-        li_c = t_c * 1e-7 * self.c_q[ci]
-        li_loss = li_m + li_c
-        cost = ((t_m * 1e-7 * self.m_rho[mi] * self.m_price[mi] + t_c * 1e-7 * self.c_rho[ci] * self.c_price[ci]) * 10.0
-                + np.where(t_m > 0, self.m_dep, 0.0) + self.c_dep[ci])
-        growth = t_m * (self.m_ratio[mi] - 1.0)
-        total = t_m + t_c
-        mass = (t_m * self.m_rho[mi] + t_c * self.c_rho[ci]) * 1e-4
-        energy = stack_losses(self.stack, total, mass, li_loss)
+        layer = layer_quantities(self.metal_layers, mi, t_m, self.carbon_layers, ci, t_c, cell.areal_capacity_mah_cm2)
+        total = layer["total_nm"]
+        energy = stack_losses(self.stack, total, layer["mass_mg_cm2"], layer["li_loss_mAh_cm2"])
         closure = closure_fraction(t_c, self.c_d[ci], self.c_film[ci], spec.integrity.carbon_porosity)
         sealed = np.where(none, closure, closure * coverage_fraction(t_m, self.m_continuity[mi]))
-        out = {"robustness": sealed_robustness(robust, sealed), "li_loss_pct": 100.0 * li_loss / cell.areal_capacity_mah_cm2,
-               "cost_usd_m2": cost, "metal_growth_nm": growth, "wh_l_loss_pct": energy["wh_l_loss_pct"].to_numpy(),
+        out = {"robustness": sealed_robustness(robust, sealed), "li_loss_pct": layer["li_loss_pct"],
+               "cost_usd_m2": layer["cost_usd_m2"], "metal_growth_nm": layer["metal_growth_nm"],
+               "wh_l_loss_pct": energy["wh_l_loss_pct"].to_numpy(),
                "p_under_carbon": p, "sealed_fraction": sealed, "total_nm": total}
         particle = self.c_particle[ci]
         out["c_total_nm"] = total - c.max_total_nm

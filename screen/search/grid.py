@@ -31,8 +31,8 @@ def grid_size(spec: Any) -> int:
 def exhaustive_grid(spec: Any) -> pd.DataFrame:
     """Every (metal, carbon, architecture) on a log grid of both thicknesses (metal-major order)."""
     sp, ex = spec.space, spec.exhaustive
-    m_nm = np.geomspace(*sp.metal_nm, ex.metal_nm_points)
-    c_nm = np.geomspace(*sp.carbon_nm, ex.carbon_nm_points)
+    m_nm = np.geomspace(sp.metal_nm[0], sp.metal_nm[1], ex.metal_nm_points)
+    c_nm = np.geomspace(sp.carbon_nm[0], sp.carbon_nm[1], ex.carbon_nm_points)
     blocks = []
     for metal in spec.metal_choices:
         archs = ["single_layer"] if metal == "none" else list(sp.architectures)

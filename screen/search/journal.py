@@ -48,3 +48,10 @@ class BatchedJournalBackend(JournalFileBackend):
                 raise
             self._on_disk += len(self._pending)
             self._pending = []
+
+
+def flush_journal(study: Any) -> None:
+    """Write a batched journal's pending operations now (other storages write as they go)."""
+    backend = getattr(study._storage, "_backend", None)
+    if isinstance(backend, BatchedJournalBackend):
+        backend.flush()

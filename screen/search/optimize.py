@@ -4,14 +4,16 @@
 layer), ``carbon`` (categorical presets), ``architecture`` (when the study allows more than
 one), ``metal_nm`` (log-uniform; only when there is a metal) and ``carbon_nm`` (log-uniform).
 
-**Batches.** Trials are asked in batches of ``population_size`` (one NSGA-II generation),
-evaluated together with the vectorised model, and told back with their constraint values
-(``trial.set_constraint``). NSGA-II assigns a generation from completed trials only, so a
-batch asked before any of it is told is exactly one generation, as in a sequential run.
+**Batches.** Trials are asked in batches of ``population_size`` (one NSGA-II generation), evaluated together with the
+vectorised model, and told back with their constraint values (stored where optuna and optuna-dashboard both read them,
+:mod:`screen.search.dashboard`) and ``found_by = "optuna"``. NSGA-II assigns a generation from completed trials only,
+so a batch asked before any of it is told is exactly one generation, as in a sequential run.
 
 **Grid first.** A study whose exhaustive grid fits (:mod:`screen.search.grid`) starts optuna from the grid's best
 design of each of the best ``population_size`` (metal, carbon, architecture) pairs (enqueued trials), so optuna
-spends its trials refining continuous thicknesses rather than finding the pairs.
+spends its trials refining continuous thicknesses rather than finding the pairs. Once the loop has finished, the
+grid's ranked designs join the study as trials of their own (:func:`screen.search.dashboard.add_grid_trials`), which
+the loop's counts leave out.
 
 **Storage.** Default: optuna's journal file ``study.journal`` in the output folder (``optuna-dashboard
 study.journal`` shows it). A single worker writes it once per batch (one lock and one fsync for the batch's trials,
@@ -34,18 +36,19 @@ reproducible in what they find, not trial by trial. No pickle is read from a run
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from descriptors.errors import InputError
+from screen.cell.objectives import CONSTRAINTS, DIRECTIONS, OBJECTIVE_NAMES
+from screen.search.dashboard import CONSTRAINT_NAMES, FOUND_BY, loop_trials, outcomes, record_constraints
 from screen.search.database import START_MARK, fail_own, one_worker_at_a_time, wait_for_database
 from screen.search.evaluator import DesignEvaluator
-from screen.search.journal import BatchedJournalBackend
-from screen.search.objectives import CONSTRAINTS, DIRECTIONS, OBJECTIVE_NAMES
+from screen.search.journal import BatchedJournalBackend, flush_journal
 
 JOURNAL_NAME = "study.journal"
 
@@ -195,9 +198,10 @@ def heartbeat_seconds() -> int:
 
 def _heartbeat(study: Any) -> Any:
     """The storage when it keeps heartbeats (a database study), else None."""
+    from optuna.storages import BaseStorage
     from optuna.storages._heartbeat import BaseHeartbeat, is_heartbeat_enabled
 
-    storage = study._storage
+    storage: BaseStorage = study._storage
     return storage if isinstance(storage, BaseHeartbeat) and is_heartbeat_enabled(storage) else None
 
 
@@ -257,13 +261,14 @@ def fail_stale(study: Any) -> int:
 
 
 def n_taken(study: Any) -> int:
+    """Trials of the loop finished or running (the grid's trials, added after the loop, are not the loop's)."""
     from optuna.trial import TrialState
 
-    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.RUNNING)))
+    return len(loop_trials(study, (TrialState.COMPLETE, TrialState.RUNNING)))
 
 
 def run_batches(study: Any, spec: Any, evaluator: DesignEvaluator, n_trials: int, *, worker: int = 0,
-                on_batch: Callable[[int], None] | None = None) -> int:
+                on_batch: Callable[[int], object] | None = None) -> int:
     """Ask, evaluate and tell batches until the study holds ``n_trials`` finished or running trials.
 
     In a shared (database) study each asked trial gets a heartbeat; before each batch, running trials whose heartbeat
@@ -303,22 +308,23 @@ def run_batches(study: Any, spec: Any, evaluator: DesignEvaluator, n_trials: int
                     raise
                 for t in trials:
                     study.tell(t, state=TrialState.FAIL)
-                _flush(study)
+                flush_journal(study)
                 if isinstance(exc, ValueError) and ("distribution" in str(exc).lower() or "value space" in str(exc)):
-                    raise InputError(f"study '{spec.study.name}': the study file's search space differs from the stored "
-                                     f"study's ({exc}); restore the file or start again with --overwrite") from None
+                    raise InputError(f"study '{spec.study.name}': the search space differs from the stored study's ({exc}): "
+                                     "the study file changed, or this version resolves it to other choices (forbidden elements "
+                                     "are no longer metal choices); restore the file or start again with --overwrite") from None
                 raise
-            values = np.nan_to_num(np.column_stack([r[k] for k in OBJECTIVE_NAMES]), nan=0.0)
-            cons = np.column_stack([r[c] for c in CONSTRAINTS])
+            values, cons = outcomes(r)
             for t, v, c, s in zip(trials, values, cons, r["score"]):
                 try:
-                    for name, cv in zip(CONSTRAINTS, c):
-                        t.set_constraint(name, float(cv))
+                    record_constraints(study, t._trial_id, c)
                     t.set_user_attr("score", float(s))
+                    t.set_user_attr("feasible", bool(np.all(np.asarray(c) <= 0.0)))  # optuna-dashboard's best list ignores constraints
+                    t.set_user_attr(FOUND_BY, "optuna")
                     study.tell(t, [float(x) for x in v])
                 except UpdateFinishedTrialError:  # failed as stale by another worker meanwhile: its slot is run again
                     continue
-            _flush(study)
+            flush_journal(study)
             told += k
             if on_batch:
                 on_batch(k)
@@ -327,12 +333,6 @@ def run_batches(study: Any, spec: Any, evaluator: DesignEvaluator, n_trials: int
                 raise
             wait_for_database(study)  # the outage's own error once the wait is over
             fail_own(study, trials)  # this worker's batch, never left RUNNING by a live process
-
-
-def _flush(study: Any) -> None:
-    backend = getattr(study._storage, "_backend", None)
-    if isinstance(backend, BatchedJournalBackend):
-        backend.flush()
 
 
 def _worker_main(spec_dict: dict[str, Any], storage_url: str | None, out_dir: str, worker: int, model_root: str,
@@ -386,11 +386,12 @@ def optimize(spec: Any, pipeline: Any, *, out_dir: Path, storage_url: str | None
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
                     study.set_metric_names(list(OBJECTIVE_NAMES))
+                study.set_user_attr(CONSTRAINT_NAMES, list(CONSTRAINTS))
                 starts = _enqueued(spec, start_from)
                 for params in starts:
                     study.enqueue_trial(params)
                 study.set_user_attr(START_MARK, len(starts) or -1)
-    _flush(study)
+    flush_journal(study)
     # a journal folder is held by this process alone (its lock), so anything RUNNING there is a killed run's; in a
     # shared database only trials whose heartbeat went stale are a dead worker's
     stale = fail_dead_workers_trials(study) if storage_url else (fail_stale(study) if resume else 0)
@@ -422,11 +423,11 @@ def _run_workers(spec: Any, storage_url: str | None, out_dir: Path, model_root: 
 
 
 def completed_designs(study: Any) -> pd.DataFrame:
-    """Params of every COMPLETE trial (one row per trial, with its number)."""
+    """Params of every COMPLETE trial of the loop (one row per trial, with its number; the grid's trials left out)."""
     from optuna.trial import TrialState
 
     rows = []
-    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+    for t in loop_trials(study, (TrialState.COMPLETE,)):
         p = t.params
         rows.append({"trial": t.number, "metal": p["metal"], "carbon": p["carbon"],
                      "architecture": p.get("architecture", "single_layer" if p["metal"] == "none" else None),
@@ -442,7 +443,8 @@ def _enqueued(spec: Any, designs: pd.DataFrame | None) -> list[dict[str, Any]]:
     if designs is None or designs.empty:
         return []
     out = []
-    for r in designs.head(spec.study.population_size).itertuples(index=False):
+    # itertuples: pandas-stubs types every field as any scalar
+    for r in cast("Iterable[Any]", designs.head(spec.study.population_size).itertuples(index=False)):
         params: dict[str, Any] = {"metal": r.metal, "carbon": r.carbon}
         if len(spec.space.architectures) > 1 and r.metal != "none":
             params["architecture"] = r.architecture

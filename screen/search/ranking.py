@@ -9,12 +9,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from screen.cell.objectives import OBJECTIVE_NAMES, OBJECTIVES
 from screen.search.grid import run_exhaustive
-from screen.search.objectives import OBJECTIVE_NAMES, OBJECTIVES
 
 __all__ = ["PAIR", "RANKING_COLUMNS", "exhaustive_check", "pareto_mask", "rank_designs", "top_pairs"]
 
+#: The columns that name a design's pair: a ranking keeps one design (its best) per pair.
 PAIR = ["metal", "carbon", "architecture"]
+#: Columns of ``ranking.csv``, in order (those a run has; ``*_lo``/``*_hi`` bound its 90 % interval).
 RANKING_COLUMNS = (
     "rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "architecture", "metal_nm", "carbon_nm", "posterior_score",
     "score_lo", "score_hi", "score", "objective_rank", *OBJECTIVE_NAMES, "optimum", "found_by",
@@ -51,6 +53,7 @@ def pareto_mask(table: pd.DataFrame) -> np.ndarray:
 
 
 def top_pairs(ranked: pd.DataFrame, k: int = 10) -> list[tuple[str, str, str]]:
+    """(metal, carbon, architecture) of the first ``k`` rows of a ranked table, in rank order."""
     return [tuple(r) for r in ranked[PAIR].head(k).itertuples(index=False, name=None)]
 
 

@@ -20,15 +20,16 @@ A study file has these tables (every key optional except ``study.name``; see
     P(Li under carbon); ``p``), ``li_uptake`` (``computed`` | ``curated``), ``energy_source``.
 ``[scalarisation]``
     ``weights`` of the five objectives and the ``limits`` at which a cost-type objective's
-    desirability reaches 0 (see :mod:`screen.search.objectives`).
+    desirability reaches 0 (see :mod:`screen.cell.objectives`).
 ``[constraints]``
-    ``max_total_nm``, ``forbidden_elements``, ``min_p_under_carbon``, ``min_carbon_particle_layers``,
-    ``carbon_within_calibrated`` (no carbon thinner than the gap model's calibrated range; default true).
+    ``max_total_nm``, ``forbidden_elements`` (never among the metal choices), ``min_p_under_carbon``,
+    ``min_carbon_particle_layers``, ``carbon_within_calibrated`` (no carbon thinner than the gap model's calibrated
+    range; default true).
 ``[integrity]``
-    ``carbon_porosity`` of a particulate carbon layer (see :mod:`screen.search.integrity`).
+    ``carbon_porosity`` of a particulate carbon layer (see :mod:`screen.cell.integrity`).
 ``[stack]``
     ``reference`` cell stack for the energy-density objective (``datasets/cell_stacks.csv``) and overrides of any of
-    its quantities (see :mod:`screen.search.cell_stack`).
+    its quantities (see :mod:`screen.cell.cell_stack`).
 ``[cost]``
     ``deposition_usd_m2`` per process (``thermal_evaporation``, ``magnetron_sputtering``, ``slurry_casting``; no
     sourced figure is shipped, so none is included unless given) and ``metal_process``.
@@ -102,6 +103,9 @@ from screen.search.spec_tables import (  # noqa: F401  (re-exported: the study f
 
 
 class StudySpec(_Strict):
+    """A validated study file: one field per TOML table (see :func:`load_study`, which also fills the resolved
+    metal and carbon choices and the source file's path and sha256)."""
+
     study: StudyMeta
     cell: CellSpec = CellSpec()
     space: SpaceSpec = SpaceSpec()
@@ -135,7 +139,7 @@ def screenable_metals() -> list[str]:
 
     from descriptors.data.elements import check_metal
     from descriptors.solubility.miedema import parameter_table
-    from screen.search.materials import priced_metals
+    from screen.cell.materials import priced_metals
 
     table = parameter_table()
     out = []
@@ -189,9 +193,11 @@ def resolve(spec: StudySpec) -> StudySpec:
                                  "(datasets/element_prices.csv, datasets/miedema_parameters.csv) or is radioactive")
             if c not in metals:
                 metals.append(c)
-    metals = [m for m in metals if m not in exclude]
+    # a forbidden element is never offered: the evaluator's c_forbidden still guards designs from elsewhere
+    forbidden = {_canon_metal(f, "constraints.forbidden_elements") for f in spec.constraints.forbidden_elements}
+    metals = [m for m in metals if m not in exclude and m not in forbidden]
     if spec.space.max_price_usd_kg is not None:
-        from screen.search.materials import element_prices
+        from screen.cell.materials import element_prices
 
         prices = element_prices()
         metals = [m for m in metals if prices[m][0] <= spec.space.max_price_usd_kg]
@@ -212,8 +218,6 @@ def resolve(spec: StudySpec) -> StudySpec:
     lo_r, hi_r = spec.compare.ccd_range_ma_cm2
     if not 0 < lo_r < hi_r:
         raise InputError(f"study file: key 'compare.ccd_range_ma_cm2': need 0 < low < high, got [{lo_r}, {hi_r}]")
-    for f in spec.constraints.forbidden_elements:
-        _canon_metal(f, "constraints.forbidden_elements")
     presets = sorted(carbon_presets())
     if spec.space.carbons == "all":
         carbons = presets
@@ -240,20 +244,21 @@ def resolve(spec: StudySpec) -> StudySpec:
         raise InputError("study file: key 'space.carbons': empty search space (no preset has graphitization data)")
     choices = metals + (["none"] if spec.space.include_carbon_only else [])
     if not metals and not spec.space.include_carbon_only:
-        raise InputError("study file: key 'space.metals': empty search space (every metal excluded)")
+        raise InputError("study file: key 'space.metals': empty search space (every metal excluded, or forbidden by "
+                         "constraints.forbidden_elements)")
     if not choices:
         raise InputError("study file: key 'space.metals': empty search space")
     lo_m, lo_c = spec.space.metal_nm[0], spec.space.carbon_nm[0]
     if lo_c + (lo_m if metals else 0.0) > spec.constraints.max_total_nm:
         raise InputError(f"study file: key 'constraints.max_total_nm': {spec.constraints.max_total_nm:g} nm is below the thinnest "
                          f"design in the space ({lo_m:g} + {lo_c:g} nm): no feasible design")
-    from screen.search.cell_stack import build_stack
+    from screen.cell.cell_stack import build_stack
 
     try:
         build_stack(spec.stack.reference, spec.stack.overrides())
     except InputError as exc:
         raise InputError(f"study file: key 'stack.reference': {exc}") from None
-    from screen.search.materials import merge_identical_carbons
+    from screen.cell.materials import merge_identical_carbons
 
     spec.metal_choices = choices
     spec.carbon_choices, spec.carbon_merged = merge_identical_carbons(usable)

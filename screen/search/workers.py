@@ -83,7 +83,7 @@ def run_in_workers(target: Callable[..., Any], arg_lists: Sequence[tuple[Any, ..
                 procs.append(p)
                 conns.append(receive)
         finally:
-            if main:
+            if mask is not None:  # set on the main thread only
                 signal.signal(signal.SIGINT, previous)
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         if interrupted and previous is not signal.SIG_IGN:  # a command started with Ctrl-C ignored keeps ignoring it

@@ -40,8 +40,9 @@ def run_sensitivity(study: str | Path | None = None, *, output: str | Path | Non
     from screen.search.spec import load_study, require_kind
     from screen.workflows.study import run_study
 
-    overrides = {"study": {"seed": seed, "model_version": model_version, "output": str(output) if output is not None else None},
-                 "sensitivity": {"n_base": n_base}}
+    overrides: dict[str, dict[str, Any]] = {
+        "study": {"seed": seed, "model_version": model_version, "output": str(output) if output is not None else None},
+        "sensitivity": {"n_base": n_base}}
     spec = load_study(study, overrides=overrides)
     require_kind(spec, "screen", "interlayer sensitivity")
     out = spec.output_dir()

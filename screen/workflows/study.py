@@ -21,9 +21,10 @@ from descriptors.data.files import data_hashes
 from descriptors.errors import InputError
 from screen.analysis.optimum import optimum_reasons
 from screen.analysis.ranks import posterior_ranking
+from screen.cell.objectives import CONSTRAINTS, evaluate
+from screen.search.dashboard import add_grid_trials, loop_study, loop_trials
 from screen.search.evaluator import DesignEvaluator
 from screen.search.grid import DESIGN_COLUMNS, best_per_pair, grid_size, refine, run_exhaustive
-from screen.search.objectives import CONSTRAINTS, evaluate
 from screen.search.optimize import JOURNAL_NAME, completed_designs, optimize
 from screen.search.ranking import RANKING_COLUMNS, exhaustive_check, pareto_mask, rank_designs
 from screen.workflows.folders import LOCK_NAME, folder_lock, make_output_folder, require_own_folder
@@ -36,6 +37,10 @@ STUDY_RECORD = "study.json"
 RUN_MARKERS = ("run.json", JOURNAL_NAME, STUDY_RECORD)
 
 
+#: What the tool resolves a study file to (not keys of the file): a new version or new data may change them.
+RESOLVED_CHOICES = ("metal_choices", "carbon_choices", "carbon_merged")
+
+
 def _resolved(spec: Any) -> dict[str, Any]:
     """What a resumed run must share with the run it continues: the resolved study, less the trial count (a resume
     may add trials) and where the file lay."""
@@ -43,7 +48,8 @@ def _resolved(spec: Any) -> dict[str, Any]:
 
     d = spec.model_dump(mode="json", exclude={"source_path", "source_sha256"})
     d["study"].pop("n_trials", None)
-    return json.loads(json.dumps(d, sort_keys=True))
+    resolved: dict[str, Any] = json.loads(json.dumps(d, sort_keys=True))
+    return resolved
 
 
 def _check_same_study(out: Path, spec: Any, resume: bool) -> None:
@@ -68,6 +74,10 @@ def _check_same_study(out: Path, spec: Any, resume: bool) -> None:
                 changed += [f"{t}.{k}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
             elif a != b:
                 changed.append(t)
+        if changed and set(changed) <= set(RESOLVED_CHOICES):
+            raise InputError(f"--resume: the run in {out} has other choices ({', '.join(changed)}) than this version resolves "
+                             "the same study file to (forbidden elements are no longer metal choices, or the data changed); "
+                             "start again with --overwrite or another --output")
         if changed:
             raise InputError(f"--resume: the study differs from the run in {out} ({', '.join(changed[:4])}"
                              f"{', ...' if len(changed) > 4 else ''}); only n_trials may change: resume with the same "
@@ -97,7 +107,7 @@ def _is_finished_run_of(out: Path, spec: Any) -> bool:
     if journal.is_file() and journal.stat().st_mtime_ns > done.stat().st_mtime_ns:
         return False
 
-    def where_left_out(d: Any) -> Any:  # the same folder, named with or without --output
+    def where_left_out(d: object) -> object:  # the same folder, named with or without --output
         if isinstance(d, dict) and isinstance(d.get("study"), dict):
             d["study"].pop("output", None)
         return d
@@ -154,6 +164,17 @@ def _grid_stage(spec: Any, pipeline: Any, evaluator: DesignEvaluator) -> tuple[p
     best = refine(spec, evaluator, best_per_pair(grid))
     return best, {"designs": int(n), "evaluate_seconds": round(seconds, 3), "total_seconds": round(time.perf_counter() - t0, 3),
                   "pairs_feasible": int(len(best)), "started_optuna_from": int(min(len(best), spec.study.population_size))}
+
+
+def _add_grid_trials(study: Any, spec: Any, evaluator: DesignEvaluator, grid_best: pd.DataFrame | None) -> dict[str, Any] | None:
+    """The grid's ranked designs added to the study as trials, for optuna-dashboard (after the loop, whose sampler
+    they would otherwise steer); what was added, how many the study holds, and the seconds it took."""
+    if grid_best is None or grid_best.empty:
+        return None
+    t0 = time.perf_counter()
+    added = add_grid_trials(study, spec, evaluator, grid_best)
+    held = len(study.get_trials(deepcopy=False)) - len(loop_trials(study))
+    return {"added": added, "in_study": held, "seconds": round(time.perf_counter() - t0, 3)}
 
 
 def _prepare_output(out: Path, resume: bool, overwrite: bool, shared_storage: bool) -> None:
@@ -265,6 +286,7 @@ def _run_in_folder(spec: Any, out: Path, registry: Any, pipeline: Any, model_met
             study_obj, facts = optimize(spec, pipeline, out_dir=out, storage_url=storage, model_root=registry.root,
                                         model_version=model_meta["version"], resume=resume, workers=workers, progress=progress,
                                         evaluator=evaluator, start_from=grid_best)
+            facts["grid_trials"] = _add_grid_trials(study_obj, spec, evaluator, grid_best)
             from optuna.trial import TrialState
 
             designs = completed_designs(study_obj).assign(found_by="optuna")
@@ -283,7 +305,7 @@ def _run_in_folder(spec: Any, out: Path, registry: Any, pipeline: Any, model_met
                                  f"constraint ({', '.join(f'{k}: {v}' for k, v in broken.items())}); relax [constraints] or widen [space]")
             ranked = posterior_ranking(spec, pipeline, ranked)
             ranked["optimum"] = optimum_reasons(spec, pipeline, ranked, evaluator)
-            states = pd.Series([t.state.name for t in study_obj.get_trials(deepcopy=False)]).value_counts().to_dict()
+            states = pd.Series([t.state.name for t in loop_trials(study_obj)]).value_counts().to_dict()
             ex_summary, ex_top = (exhaustive_check(spec, pipeline, table, ranked,
                                                    order=lambda r: posterior_ranking(spec, pipeline, r))
                                   if exhaustive else (None, pd.DataFrame()))
@@ -309,7 +331,7 @@ def _run_in_folder(spec: Any, out: Path, registry: Any, pipeline: Any, model_met
             extras = study_extras(spec, pipeline, ranked)
             run["extras"] = sorted(extras)
             with staged_run(out, run, t0) as staging:
-                write_outputs(staging, spec, table, ranked, ex_top, run, study_obj, plots=plots, extras=extras)
+                write_outputs(staging, spec, table, ranked, ex_top, run, loop_study(study_obj), plots=plots, extras=extras)
             result = ranked[[c for c in RANKING_COLUMNS if c in ranked.columns]].copy()
             result.attrs["output"] = str(out)
     except InputError:

@@ -41,7 +41,8 @@ def run_suggest(study: str | Path | None = None, *, n: int | None = None, budget
         exclude_tested: leave out metal/carbon/architecture combinations the curated literature already holds.
         goal: ``parameters`` (BALD) or ``ranking`` (information about the study's top ``[suggest] top`` designs).
         output: folder for ``suggest/`` (default the study's output folder).
-        model_version, model_dir: which registered model.
+        model_version: which registered model version (``None``: the study's, else the registry's default).
+        model_dir: the model registry folder (``None``: ``$INTERLAYER_MODEL_DIR`` or the user folder).
         progress: show a progress bar while the model loads.
 
     Returns:

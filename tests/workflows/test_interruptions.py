@@ -173,8 +173,9 @@ def test_overwrite_keeps_the_earlier_run_until_the_new_one_has_finished(tmp_path
     run_study(_study(tmp_path, 20), output=out, model_dir=registry.root, progress=False, plots=False)
     before = (out / "ranking.csv").read_text()
     hopeless = tmp_path / "hopeless.toml"
+    # metals that all take anions from Li6PS5Cl: a study that loads, and whose every design breaks c_reactive
     hopeless.write_text(SMALL.format(n=20).replace('metals = ["Mg", "Ag", "Zn", "Sn", "Al", "Cu"]',
-                                                   'metals = ["Hg"]\ninclude_carbon_only = false'))
+                                                   'metals = ["Ca", "Sr", "Ba"]\ninclude_carbon_only = false'))
     with pytest.raises(InputError, match="no feasible design"):
         run_study(hopeless, output=out, model_dir=registry.root, progress=False, plots=False, overwrite=True)
     assert (out / "ranking.csv").read_text() == before and not (tmp_path / "r.prev").exists()

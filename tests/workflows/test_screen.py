@@ -107,15 +107,91 @@ def test_leading_tie_group_holds_only_li_soluble_metals(small_run):
     assert set(ranked.loc[ranked["tie_group"] == 1, "metal"]) <= {"Mg", "Ag", "Zn"}
 
 
-def test_forbidden_metal_is_infeasible_and_counted(small_run):
+def test_a_forbidden_metal_is_never_offered_and_the_evaluator_still_flags_it(small_run, gap_pipeline):
+    """The study lists Hg, a forbidden element: optuna never gets it as a choice, no trial (the loop's or the grid's)
+    and no evaluated design holds it, and a design with Hg given to the evaluator directly is still infeasible."""
+    from screen.cell.objectives import evaluate
+
     ranked, out = small_run
-    assert "Hg" not in set(ranked["metal"])
+    spec = load_study(out.parent / "s.toml")
+    assert "Hg" in spec.constraints.forbidden_elements and "Hg" not in spec.metal_choices
+    study = _journal_study(out)
+    assert all("Hg" not in t.distributions["metal"].choices and t.params["metal"] != "Hg" for t in study.get_trials())
     run = json.loads((out / "run.json").read_text())
     trials = pd.read_csv(out / "trials.csv", keep_default_na=False, na_values=[""])
-    n_hg = int((trials["metal"] == "Hg").sum())
-    assert n_hg > 0 and run["infeasible_by_constraint"]["c_forbidden"] == n_hg
-    assert run["infeasible_trials"] == int((~trials["feasible"]).sum()) >= n_hg
+    assert "Hg" not in set(trials["metal"]) and run["infeasible_by_constraint"]["c_forbidden"] == 0
+    assert run["infeasible_trials"] == int((~trials["feasible"]).sum())
     assert str(run["infeasible_trials"]) in (out / "report.html").read_text()
+    hg = pd.DataFrame([{"metal": "Hg", "carbon": "graphite", "architecture": "bilayer", "metal_nm": 100.0, "carbon_nm": 1000.0}])
+    guard = evaluate(spec, gap_pipeline, hg)
+    assert guard["c_forbidden"].iloc[0] > 0 and not guard["feasible"].iloc[0]
+
+
+def _journal_study(out: Path, name: str = "small") -> optuna.Study:
+    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(out / "study.journal")))
+    return optuna.load_study(study_name=name, storage=storage)
+
+
+def _loop(trials: list) -> list:
+    """The trials optuna's loop asked (the grid's designs, added after the loop, left out)."""
+    return [t for t in trials if t.user_attrs.get("found_by") != "grid"]
+
+
+def test_the_dashboard_reads_each_trials_constraints_and_only_feasible_trials_are_best(small_run):
+    """optuna-dashboard reads a trial's constraints from its system attribute 'constraints' (a list) and optuna from
+    the same list: every completed trial carries one value per constraint, its feasibility is the one trials.csv
+    reports for that design, and optuna's Pareto front (study.best_trials) holds no infeasible trial."""
+    from screen.cell.objectives import CONSTRAINTS
+
+    _, out = small_run
+    study = _journal_study(out)
+    done = study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
+    assert done and all(len(t.system_attrs["constraints"]) == len(CONSTRAINTS) == len(t.constraints) for t in done)
+    assert study.user_attrs["constraint_names"] == list(CONSTRAINTS)
+    trials = pd.read_csv(out / "trials.csv", keep_default_na=False, na_values=[""])
+    feasible = dict(zip(trials["trial"], trials["feasible"]))
+    row = {t.number: (t.number if t.user_attrs["found_by"] == "optuna" else -t.user_attrs["grid_design"]) for t in done}
+    assert {t.number: all(v <= 0 for v in t.constraints.values()) for t in done} == {n: bool(feasible[r]) for n, r in row.items()}
+    assert not all(feasible.values())  # the small study has infeasible trials, so the next line tests something
+    best = study.best_trials
+    assert best and all(all(v <= 0 for v in t.constraints.values()) for t in best)
+
+
+def test_optuna_dashboard_serves_the_constraints_and_the_grids_trials(small_run):
+    """What optuna-dashboard's own serializer sends the browser (skipped where optuna-dashboard is not installed)."""
+    serializer = pytest.importorskip("optuna_dashboard._serializer")
+    _, out = small_run
+    study = _journal_study(out)
+    sent = [serializer.serialize_frozen_trial(0, t, {}) for t in study.get_trials()]
+    assert all(len(s["constraints"]) == 6 for s in sent)
+    found_by = [{a["key"]: a["value"] for a in s["user_attrs"]}["found_by"] for s in sent]
+    assert set(found_by) == {"optuna", "grid"}
+
+
+def test_the_grids_ranked_designs_are_complete_trials_of_the_study(small_run):
+    """The dashboard shows the whole ranking: every ranked design is a COMPLETE trial of the study (the grid's with
+    found_by=grid, once each, with exactly the distributions optuna's trials use), while the loop's counts and
+    trials.csv still hold the 100 trials optuna asked."""
+    _, out = small_run
+    study = _journal_study(out)
+    trials = study.get_trials()
+    grid = [t for t in trials if t.user_attrs.get("found_by") == "grid"]
+    loop = _loop(trials)
+    run = json.loads((out / "run.json").read_text())
+    assert len(loop) == 100 and {t.user_attrs["found_by"] for t in loop} == {"optuna"}
+    assert run["trial_states"] == {"COMPLETE": 100} and run["completed_trials"] == 100
+    assert all(t.state == optuna.trial.TrialState.COMPLETE for t in grid)
+    assert sorted(t.user_attrs["grid_design"] for t in grid) == list(range(1, run["grid_designs_added"] + 1))
+    assert run["grid_trials"]["in_study"] == len(grid) == run["grid_designs_added"] > 0
+    loop_dists = {name: d for t in loop for name, d in t.distributions.items()}
+    assert all(t.distributions == {p: loop_dists[p] for p in t.params} for t in grid)
+    by_number = {t.number: t for t in loop} | {-t.user_attrs["grid_design"]: t for t in grid}
+    ranked = pd.read_csv(out / "ranking.csv", keep_default_na=False, na_values=[""])
+    assert "grid" in set(ranked["found_by"])
+    for r in ranked.itertuples(index=False):
+        p = by_number[r.trial].params
+        assert (p["metal"], p["carbon"]) == (r.metal, r.carbon) and p["carbon_nm"] == pytest.approx(r.carbon_nm)
+        assert p.get("metal_nm", float("nan")) == pytest.approx(r.metal_nm, nan_ok=True)
 
 
 def test_outputs_are_complete_and_consistent(small_run):
@@ -147,9 +223,9 @@ def test_exhaustive_check_reports_recall(small_run):
     _, out = small_run
     ex = json.loads((out / "run.json").read_text())["exhaustive"]
     spec = load_study(out.parent / "s.toml")
-    # 7 metals x 3 carbons x 12 x 12 thicknesses, plus carbon-only x 3 carbons x 12 carbon thicknesses
-    assert len(spec.metal_choices) == 8
-    assert ex["grid_evaluations"] == 7 * 3 * 144 + 3 * 12
+    # 6 metals (Hg, forbidden, is no choice) x 3 carbons x 12 x 12 thicknesses, plus carbon-only x 3 carbons x 12
+    assert len(spec.metal_choices) == 7
+    assert ex["grid_evaluations"] == 6 * 3 * 144 + 3 * 12
     assert ex["optuna_evaluations"] == 100
     # the ranking holds the grid's best designs, refined: it never scores below the grid, and misses none of its top 10
     assert ex["best_score"] >= ex["best_exhaustive_score"] and ex["top10_recall"] == 1.0
@@ -170,9 +246,8 @@ def test_same_seed_same_ranking(tmp_path, registry):
 
 
 def _complete_params(out: Path) -> list[dict]:
-    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(out / "study.journal")))
-    study = optuna.load_study(study_name="small", storage=storage)
-    return [t.params for t in study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))]
+    """Params of the loop's completed trials, in order."""
+    return [t.params for t in _loop(_journal_study(out).get_trials(states=(optuna.trial.TrialState.COMPLETE,)))]
 
 
 def test_resume_after_a_killed_worker_reproduces_the_uninterrupted_run(tmp_path, registry):
@@ -193,7 +268,12 @@ def test_resume_after_a_killed_worker_reproduces_the_uninterrupted_run(tmp_path,
     run_study(_study(tmp_path, n=100), output=part, model_dir=registry.root, progress=False, plots=False, resume=True)
     run = json.loads((part / "run.json").read_text())
     assert run["stale_running_marked_failed"] == 20 and run["trial_states"] == {"COMPLETE": 100, "FAIL": 20}
+    # the 60-trial run had added the grid's trials: the resumed loop made the trials of a run that never stopped,
+    # and the grid's trials are in the study once
     assert _complete_params(part) == _complete_params(full)
+    assert run["grid_trials"]["added"] == 0 and run["grid_trials"]["in_study"] == run["grid_designs_added"]
+    grid = [t.user_attrs["grid_design"] for t in _journal_study(part).get_trials() if t.user_attrs.get("found_by") == "grid"]
+    assert sorted(grid) == list(range(1, run["grid_designs_added"] + 1))
 
 
 def test_resume_with_a_changed_space_is_refused(tmp_path, registry):
@@ -276,9 +356,10 @@ def test_postgresql_storage_two_workers_one_study(tmp_path, registry):
     s = optuna.load_study(study_name=name, storage=database_url(url))
     trials = s.get_trials()
     assert sorted(t.number for t in trials) == list(range(len(trials)))
-    assert all(t.state == optuna.trial.TrialState.COMPLETE for t in trials) and len(trials) >= 80
+    assert all(t.state == optuna.trial.TrialState.COMPLETE for t in trials) and len(_loop(trials)) >= 80
     run = json.loads((tmp_path / "pg" / "run.json").read_text())
-    assert run["completed_trials"] == len(trials) and "postgresql" in run["storage"] and "@" in run["storage"]
+    assert run["completed_trials"] == len(_loop(trials)) and "postgresql" in run["storage"] and "@" in run["storage"]
+    assert len(trials) - len(_loop(trials)) == run["grid_designs_added"]
 
 
 def test_ci_requires_the_postgresql_test():
@@ -313,7 +394,7 @@ def test_bad_space_keys(tmp_path, extra, match):
     ('[study]\nname = "x"\noutput = "../../elsewhere/x"\n', "study.output.*relative folder below"),
     ('[study]\nname = "x"\noutput = "/"\n', "study.output.*relative folder below"),
     ('[study]\nname = "x"\n[cell]\ncurrent_ma_cm2 = "0.1"\n', "current_ma_cm2' needs a number, got text"),
-    ('[study]\nname = "x"\n[space]\nmetals = ["Hg"]\ninclude_carbon_only = false\n', "no feasible design.*c_forbidden"),
+    ('[study]\nname = "x"\n[space]\nmetals = ["Hg"]\ninclude_carbon_only = false\n', "empty search space.*forbidden"),
     ('study = 3\n', "'study' must be a table"),
 ])
 def test_bad_study_files_fail_with_one_line_and_write_nothing(tmp_path, capsys, model_env, text, match):
@@ -477,9 +558,11 @@ def test_two_processes_on_one_postgresql_study_one_killed_lose_and_duplicate_not
     assert victim.wait() == -signal.SIGKILL  # killed, not finished
     assert survivor.wait(timeout=300) == 0, survivor.stderr.read().decode()
     trials = _pg_trials(url, name)
-    states = pd.Series([t.state.name for t in trials]).value_counts().to_dict()
+    states = pd.Series([t.state.name for t in _loop(trials)]).value_counts().to_dict()
     assert states.get("COMPLETE") == n and set(states) <= {"COMPLETE", "FAIL"}, states
     assert sorted(t.number for t in trials) == list(range(len(trials)))  # nothing lost, no number twice
+    grid = [t.user_attrs["grid_design"] for t in trials if t.user_attrs.get("found_by") == "grid"]
+    assert grid and sorted(grid) == list(range(1, len(grid) + 1))  # added once, by the worker that finished
     # the grid's starting designs were enqueued once, by one of the two workers, even when they started together
     enqueued = [t for t in trials if "fixed_params" in t.system_attrs]
     mark = optuna.load_study(study_name=name, storage=_storage_of(url)).user_attrs["interlayer_start_designs_enqueued"]
@@ -562,5 +645,5 @@ def test_a_postgresql_restart_mid_run_is_waited_out(tmp_path, registry):
     subprocess.run([*sudo, "pg_ctlcluster", version, cluster, "start"], check=True)
     _, err = proc.communicate(timeout=600)
     assert proc.returncode == 0 and "Traceback" not in err, err
-    states = pd.Series([t.state.name for t in _pg_trials(url, name)]).value_counts().to_dict()
+    states = pd.Series([t.state.name for t in _loop(_pg_trials(url, name))]).value_counts().to_dict()
     assert states.get("COMPLETE") == n and "RUNNING" not in states, states

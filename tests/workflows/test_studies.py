@@ -60,7 +60,7 @@ def test_shipped_study_files_validate_against_the_current_schema(name):
 
 
 def test_low_cost_study_keeps_only_cheap_metals_and_mg():
-    from screen.search.materials import element_prices
+    from screen.cell.materials import element_prices
 
     spec = load_study(STUDIES / "low_cost_metals.toml")
     prices = element_prices()

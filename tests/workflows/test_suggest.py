@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -105,3 +106,31 @@ def test_the_ranking_goal_names_what_each_cell_decides(tmp_path, registry):
     out = run_suggest(tmp_path / "s.toml", n=3, goal="ranking", output=tmp_path / "out", model_dir=registry.root,
                       progress=False)
     assert len(out) == 3 and out["decides"].str.contains("top-10 chance|barely moves").all()
+
+
+def test_the_campaign_refit_targets_the_samplers_posterior(registry):
+    """The fallback refit (resample-move) must sample the posterior NUTS samples: its log density of the literature
+    fit (priors, lab effects, likelihood; NumPy) and NumPyro's potential energy of the model function (JAX) may differ
+    only by a constant over posterior draws. A wrong lab-offset mapping, prior or Jacobian would make them differ from
+    draw to draw, and the simulated campaigns would then refit toward a different model than the one shipped."""
+    from numpyro.infer.util import potential_energy
+
+    from screen.analysis.campaigns import literature_data
+    from screen.analysis.resample_move import MemberState, Mover
+    from screen.model.inference import _jax, import_arviz
+    from screen.model.probabilistic import gap_model
+    from screen.model.registry import POSTERIOR_FILE
+
+    _jax()  # the sampler's settings (64-bit floats)
+    pipeline, _ = registry.load(0)
+    data = literature_data(pipeline)
+    post = import_arviz().from_netcdf(registry.root / "v0" / POSTERIOR_FILE).posterior
+    z = np.asarray(post["z"]).reshape(-1, np.shape(post["z"])[-1])[::17][:12]
+    tau = np.asarray(post["lab_scale_mV"]).reshape(-1)[::17][:12]
+    lab_z = np.asarray(post["lab_z"]).reshape(-1, np.shape(post["lab_z"])[-1])[::17][:12]
+    state = MemberState(z=z, log_tau=np.log(tau), lab_z=lab_z, eps=np.zeros(len(z)), prior_only={})
+    mover = Mover(None, None, None, data, data.prior_sigma)
+    ours = mover.log_prior(state) + mover.log_literature(state)
+    theirs = np.array([-float(potential_energy(gap_model, (data,), {}, {"z": z[i], "lab_scale_mV": np.log(tau[i]),
+                                                                           "lab_z": lab_z[i]})) for i in range(len(z))])
+    assert np.ptp(ours - theirs) < 1e-6 * np.abs(theirs).max(), (ours - theirs)

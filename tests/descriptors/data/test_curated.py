@@ -7,8 +7,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from descriptors.data import curated as data
-from descriptors.data import files
+from descriptors.data import curated as data, files
 from descriptors.data.curated import SCHEMAS, LiBinaryRow, OutcomeRow, load_table, read_validated_csv
 from descriptors.errors import DataIntegrityError, InputError
 

@@ -5,16 +5,16 @@ The five objectives (direction in brackets):
 1. ``robustness`` [max] — the study's choice: ``margin_lo`` (lower end of the margin interval, mV;
    default: the model's P(Li plates under the carbon) saturates near 1 − lapse/2 for every well-laminated
    design, so the margin is what tells them apart), ``p_lo`` (lower end of the interval on P) or ``p``; a positive
-   value is multiplied by the ``sealed_fraction`` of the design (:mod:`screen.search.integrity`: carbon closure ×
+   value is multiplied by the ``sealed_fraction`` of the design (:mod:`screen.cell.integrity`: carbon closure ×
    metal coverage; the rest of the area is counted as failing), so a layer too thin to be closed loses robustness.
 2. ``li_loss_pct`` [min] — Li the interlayer takes up on first charge, % of the study's areal capacity.
 3. ``cost_usd_m2`` [min] — material cost of both layers, plus deposition cost where the study gives one.
 4. ``metal_growth_nm`` [min] — thickness the metal layer gains on lithiation above 0 V.
 5. ``wh_l_loss_pct`` [min] — volumetric energy density the reference stack loses to the added thickness
-   (:mod:`screen.search.cell_stack`; ``wh_kg_loss_pct``, ``wh_l_total_loss_pct`` and ``li_loss_cathode_pct`` are
+   (:mod:`screen.cell.cell_stack`; ``wh_kg_loss_pct``, ``wh_l_total_loss_pct`` and ``li_loss_cathode_pct`` are
    reported beside it).
 
-(:mod:`screen.search.materials` documents 2–4.)
+(:mod:`screen.cell.materials` documents 2–4.)
 
 **Scalarisation** (for the single ranked list). Each objective is mapped to a desirability
 ``d`` in [0, 1]: ``d_robust = p`` (probabilities), or ``clip(margin_lo / limit, 0, 1)``; for the
@@ -34,20 +34,23 @@ barrier's linear thickness law), unless ``carbon_within_calibrated = false``.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from descriptors.reactivity import metal_reactivity
-from screen.search.cell_stack import build_stack, stack_losses
-from screen.search.integrity import integrity
-from screen.search.materials import layer_objectives
+from screen.cell.cell_stack import Stack, build_stack, stack_losses
+from screen.cell.integrity import integrity
+from screen.cell.materials import layer_objectives
+from screen.cell.settings import StudySettings
 
-OBJECTIVES: tuple[tuple[str, str], ...] = (
+#: The five objectives and their directions (see the module docstring), in the order optuna is told them.
+OBJECTIVES: tuple[tuple[str, Literal["minimize", "maximize"]], ...] = (
     ("robustness", "maximize"), ("li_loss_pct", "minimize"), ("cost_usd_m2", "minimize"),
     ("metal_growth_nm", "minimize"), ("wh_l_loss_pct", "minimize"),
 )
+#: The objectives' names, in :data:`OBJECTIVES` order.
 OBJECTIVE_NAMES = tuple(n for n, _ in OBJECTIVES)
 DIRECTIONS = [d for _, d in OBJECTIVES]
 CONSTRAINTS = ("c_total_nm", "c_forbidden", "c_min_p", "c_closed_carbon", "c_calibrated_carbon", "c_reactive")
@@ -66,7 +69,7 @@ UNITS = {"robustness": "probability (p, p_lo) or mV (margin_lo)", "li_loss_pct":
          "p_under_carbon": "probability", "score": "0-1 (weighted mean desirability)"}
 
 
-def design_frame(spec: Any, designs: pd.DataFrame) -> pd.DataFrame:
+def design_frame(spec: StudySettings, designs: pd.DataFrame) -> pd.DataFrame:
     """Designs (``metal``, ``carbon``, ``architecture``, ``metal_nm``, ``carbon_nm``) -> full candidate table."""
     from screen.model.cells import validate_candidates
 
@@ -76,14 +79,14 @@ def design_frame(spec: Any, designs: pd.DataFrame) -> pd.DataFrame:
     d["metal_nm"] = d["metal_nm"].where(~no_metal, np.nan)
     cell = spec.cell
     for col, v in (("current_ma_cm2", cell.current_ma_cm2), ("stack_mpa", cell.stack_mpa), ("fab_mpa", cell.fab_mpa),
-                   ("temperature_c", cell.temperature_c)):
+                   ("temperature_c", cell.temperature_c), ("cycles", cell.cycles), ("capacity_mah_cm2", cell.areal_capacity_mah_cm2)):
         d[col] = v
     d = d.astype({c: "object" for c in ("metal_nm", "carbon_nm")})
     cands, _ = validate_candidates(d.astype(str).replace({"nan": "", "None": ""}), label="designs")
     return cands
 
 
-def evaluate(spec: Any, pipeline: Any, designs: pd.DataFrame) -> pd.DataFrame:
+def evaluate(spec: StudySettings, pipeline: Any, designs: pd.DataFrame) -> pd.DataFrame:
     """Every objective, constraint, model term and descriptor of each design (vectorised)."""
     cands = design_frame(spec, designs)
     feats = pipeline.named_steps["cells"].transform(cands)
@@ -115,8 +118,8 @@ def evaluate(spec: Any, pipeline: Any, designs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def reference_stack(spec: Any) -> Any:
-    """The study's reference cell stack (:func:`screen.search.cell_stack.build_stack`)."""
+def reference_stack(spec: StudySettings) -> Stack:
+    """The study's reference cell stack (:func:`screen.cell.cell_stack.build_stack`)."""
     return build_stack(spec.stack.reference, spec.stack.overrides())
 
 
@@ -137,7 +140,7 @@ def calibrated_carbon_range() -> tuple[float, float]:
     return float(min(THICKNESS_GRID_NM.min(), seen.min())), float(max(THICKNESS_GRID_NM.max(), seen.max()))
 
 
-def desirability_arrays(spec: Any, robustness: Any, li_loss_pct: Any, cost_usd_m2: Any, metal_growth_nm: Any,
+def desirability_arrays(spec: StudySettings, robustness: Any, li_loss_pct: Any, cost_usd_m2: Any, metal_growth_nm: Any,
                         wh_l_loss_pct: Any) -> dict[str, np.ndarray]:
     """Desirability (0-1) of each objective from arrays of any (broadcastable) shape; see the module docstring."""
     lim = spec.scalarisation.limits
@@ -152,20 +155,20 @@ def desirability_arrays(spec: Any, robustness: Any, li_loss_pct: Any, cost_usd_m
             "energy_density": falling(wh_l_loss_pct, lim.wh_l_loss_pct)}
 
 
-def weighted_score(spec: Any, d: dict[str, np.ndarray]) -> np.ndarray:
+def weighted_score(spec: StudySettings, d: dict[str, np.ndarray]) -> np.ndarray:
     """Weighted mean of desirabilities (0-1) with the study's weights."""
     w = spec.scalarisation.weights.model_dump()
     return sum(w[k] * d[k] for k in w) / sum(w.values())
 
 
-def desirabilities(spec: Any, table: pd.DataFrame) -> pd.DataFrame:
+def desirabilities(spec: StudySettings, table: pd.DataFrame) -> pd.DataFrame:
     """Desirability (0-1) of each objective, as documented in the module docstring."""
     d = desirability_arrays(spec, *(table[c].to_numpy(float) for c in ("robustness", "li_loss_pct", "cost_usd_m2",
                                                                        "metal_growth_nm", "wh_l_loss_pct")))
     return pd.DataFrame(d, index=table.index)
 
 
-def score(spec: Any, table: pd.DataFrame) -> np.ndarray:
+def score(spec: StudySettings, table: pd.DataFrame) -> np.ndarray:
     """Weighted mean desirability (0-1)."""
     d = desirabilities(spec, table)
     return weighted_score(spec, {k: d[k].to_numpy() for k in d.columns})

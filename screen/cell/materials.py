@@ -48,8 +48,10 @@ was taken up at 0 V, so this above-0-V figure (1.93×) is the lower bound.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -103,7 +105,7 @@ def element_prices() -> dict[str, tuple[float, bool]]:
     from descriptors.data.curated import load_table
 
     t = load_table("element_prices.csv")
-    return {r.element: (float(r.price_usd_kg), bool(r.doubtful)) for r in t.itertuples()}
+    return {str(e): (float(p), bool(d)) for e, p, d in zip(t["element"], t["price_usd_kg"].astype(float), t["doubtful"])}
 
 
 def priced_metals() -> list[str]:
@@ -117,7 +119,7 @@ def _molar_volume(symbol: str) -> float:
     t = parameter_table()
     if symbol not in t.index:
         raise InputError(f"no Miedema molar volume for '{symbol}' (datasets/miedema_parameters.csv)")
-    return float(t.loc[symbol, "molar_volume_cm3_mol"])
+    return float(t["molar_volume_cm3_mol"].astype(float)[symbol])
 
 
 @cache
@@ -132,7 +134,7 @@ def metal_layer(metal: str, energy_source: str = "oqmd_legacy", li_uptake: str =
 
 
 @disk_memo("metal_layer")
-def _memo_metal_layer(metal: str, energy_source: str, li_uptake: str) -> dict:
+def _memo_metal_layer(metal: str, energy_source: str, li_uptake: str) -> dict[str, Any]:
     from dataclasses import asdict
 
     return asdict(_metal_layer(metal, energy_source, li_uptake))
@@ -183,7 +185,10 @@ def carbon_layer(carbon: str) -> CarbonLayer:
         raise InputError(f"unknown carbon preset '{carbon}' (known: {', '.join(sorted(presets))})")
     graphite_density = float(presets["graphite"]["density_g_cm3"][0]["value"])
     q_graphite = FARADAY_MAH_MOL * _LI_PER_C_GRAPHITE / element_data("C").molar_mass_g_mol * graphite_density
-    q_cb, _ = _measured_capacity(presets, "carbon_black")
+    reference = _measured_capacity(presets, "carbon_black")
+    if reference is None:
+        raise InputError("carbons.csv: carbon_black needs lithiation_capacity_mAh_cm2 and thickness_nm (the reference carbon)")
+    q_cb = reference[0]
     g_cb = carbon_descriptors("carbon_black")["graphitization_index"]
     measured = _measured_capacity(presets, carbon)
     if measured is not None:
@@ -197,12 +202,10 @@ def carbon_layer(carbon: str) -> CarbonLayer:
     return CarbonLayer(carbon, float(q), basis, density, element_prices()["C"][0])
 
 
-def _measured_capacity(presets: dict, carbon: str) -> tuple[float, str] | None:
+def _measured_capacity(presets: dict[str, Any], carbon: str) -> tuple[float, str] | None:
     """(mAh/cm3, basis) from a preset's recorded lithiation capacity and layer thickness, or None."""
     rows = presets[carbon]
     if "lithiation_capacity_mAh_cm2" not in rows or "thickness_nm" not in rows:
-        if carbon == "carbon_black":
-            raise InputError("carbons.csv: carbon_black needs lithiation_capacity_mAh_cm2 and thickness_nm (the reference carbon)")
         return None
     cap, thick = rows["lithiation_capacity_mAh_cm2"][0], rows["thickness_nm"][0]
     q = float(cap["value"]) / (float(thick["value"]) * 1e-7)
@@ -218,10 +221,103 @@ def carbon_process(carbon: str) -> str:
     return rows["deposition"][0]["value"] if "deposition" in rows else "slurry_casting"
 
 
+@dataclass(frozen=True)
+class MetalArrays:
+    """Properties of a list of metals, one entry per metal, for :func:`layer_quantities` (``none``, no metal: zeros).
+
+    A property a metal lacks (NaN) counts as the neutral value: density, uptake, price and deposition cost 0, molar mass
+    1 g/mol and expansion ratio 1."""
+
+    present: np.ndarray
+    density_g_cm3: np.ndarray
+    molar_mass_g_mol: np.ndarray
+    li_uptake_per_M: np.ndarray
+    #: volume after / before lithiation above 0 V (Zen's law, see the module docstring)
+    expansion_ratio: np.ndarray
+    price_usd_kg: np.ndarray
+    #: cost of depositing the layer (USD/m²), the study's figure for its process
+    deposition_usd_m2: np.ndarray
+
+
+@dataclass(frozen=True)
+class CarbonArrays:
+    """Properties of a list of carbon presets, one entry per preset, for :func:`layer_quantities` (``none``: zeros)."""
+
+    present: np.ndarray
+    capacity_mAh_cm3: np.ndarray
+    density_g_cm3: np.ndarray
+    price_usd_kg: np.ndarray
+    #: cost of depositing the layer (USD/m²), the study's figure for the preset's process
+    deposition_usd_m2: np.ndarray
+
+
+def metal_arrays(metals: Sequence[str], energy_source: str = "oqmd_legacy", li_uptake: str = "computed",
+                 deposition_usd_m2: Mapping[Any, float] | None = None,
+                 metal_process: str = "thermal_evaporation") -> MetalArrays:
+    """:class:`MetalArrays` of ``metals`` (arguments as :func:`layer_objectives`'s)."""
+    layers = [None if m == "none" else metal_layer(m, energy_source, li_uptake) for m in metals]
+
+    def prop(attr: str, default: float) -> np.ndarray:
+        return np.nan_to_num(np.array([default if lay is None else float(getattr(lay, attr)) for lay in layers]), nan=default)
+
+    present = np.array([lay is not None for lay in layers], dtype=bool)
+    y = prop("li_uptake_per_M", 0.0)
+    return MetalArrays(present=present, density_g_cm3=prop("density_g_cm3", 0.0), molar_mass_g_mol=prop("molar_mass_g_mol", 1.0),
+                       li_uptake_per_M=y, expansion_ratio=1.0 + y * _molar_volume("Li") / prop("molar_volume_cm3_mol", 1.0),
+                       price_usd_kg=prop("price_usd_kg", 0.0),
+                       deposition_usd_m2=np.where(present, float((deposition_usd_m2 or {}).get(metal_process, 0.0)), 0.0))
+
+
+def carbon_arrays(carbons: Sequence[str], deposition_usd_m2: Mapping[Any, float] | None = None) -> CarbonArrays:
+    """:class:`CarbonArrays` of ``carbons``; each preset's deposition cost is the study's figure for its process
+    (:func:`carbon_process`)."""
+    layers = [None if c == "none" else carbon_layer(c) for c in carbons]
+    dep = deposition_usd_m2 or {}
+
+    def prop(attr: str) -> np.ndarray:
+        return np.nan_to_num(np.array([0.0 if lay is None else float(getattr(lay, attr)) for lay in layers]), nan=0.0)
+
+    return CarbonArrays(present=np.array([lay is not None for lay in layers], dtype=bool), capacity_mAh_cm3=prop("capacity_mAh_cm3"),
+                        density_g_cm3=prop("density_g_cm3"), price_usd_kg=prop("price_usd_kg"),
+                        deposition_usd_m2=np.array([0.0 if c == "none" else float(dep.get(carbon_process(c), 0.0)) for c in carbons]))
+
+
+def layer_quantities(metals: MetalArrays, metal_code: np.ndarray, metal_nm: np.ndarray, carbons: CarbonArrays,
+                     carbon_code: np.ndarray, carbon_nm: np.ndarray, areal_capacity_mAh_cm2: float) -> dict[str, np.ndarray]:
+    """Li inventory, cost, swelling, thickness and mass of each design: the formulas of the module docstring, the one
+    implementation the reports and the search both use.
+
+    Args:
+        metals, carbons: properties of the metals and carbons the codes point into (:func:`metal_arrays`,
+            :func:`carbon_arrays`).
+        metal_code, carbon_code: integer arrays, each design's metal and carbon.
+        metal_nm, carbon_nm: layer thicknesses (nm); NaN, or a code of ``none``, is no layer.
+        areal_capacity_mAh_cm2: capacity plated per charge (mAh/cm²), for ``li_loss_pct``.
+
+    Returns:
+        ``{column: array}`` for every column of :data:`OBJECTIVE_COLUMNS`, one entry per design (units in the names:
+        mAh/cm², %, USD/m², nm, mg/cm²; ``metal_expansion_ratio`` is a volume ratio).
+    """
+    t_m = np.where(metals.present[metal_code], np.nan_to_num(np.asarray(metal_nm, dtype=float)), 0.0)
+    t_c = np.where(carbons.present[carbon_code], np.nan_to_num(np.asarray(carbon_nm, dtype=float)), 0.0)
+    rho_m, rho_c = metals.density_g_cm3[metal_code], carbons.density_g_cm3[carbon_code]
+    ratio = metals.expansion_ratio[metal_code]
+    li_m = t_m * 1e-7 * rho_m / metals.molar_mass_g_mol[metal_code] * metals.li_uptake_per_M[metal_code] * FARADAY_MAH_MOL
+    li_c = t_c * 1e-7 * carbons.capacity_mAh_cm3[carbon_code]
+    # g/cm² x USD/kg x (1e-3 kg/g) x (1e4 cm²/m²) = USD/m²
+    material = (t_m * 1e-7 * rho_m * metals.price_usd_kg[metal_code] + t_c * 1e-7 * rho_c * carbons.price_usd_kg[carbon_code]) * 10.0
+    deposition = (np.where(t_m > 0, metals.deposition_usd_m2[metal_code], 0.0)
+                  + np.where(t_c > 0, carbons.deposition_usd_m2[carbon_code], 0.0))
+    return {"li_metal_mAh_cm2": li_m, "li_carbon_mAh_cm2": li_c, "li_loss_mAh_cm2": li_m + li_c,
+            "li_loss_pct": 100.0 * (li_m + li_c) / areal_capacity_mAh_cm2, "cost_usd_m2": material + deposition,
+            "metal_growth_nm": t_m * (ratio - 1.0), "metal_expansion_ratio": np.where(t_m > 0, ratio, 1.0), "total_nm": t_m + t_c,
+            "mass_mg_cm2": (t_m * rho_m + t_c * rho_c) * 1e-4}  # nm x g/cm3 x (1e-7 cm/nm) x (1e3 mg/g)
+
+
 def layer_objectives(cands: pd.DataFrame, areal_capacity_mAh_cm2: float, energy_source: str = "oqmd_legacy",
-                     li_uptake: str = "computed", deposition_usd_m2: dict[str, float] | None = None,
+                     li_uptake: str = "computed", deposition_usd_m2: Mapping[Any, float] | None = None,
                      metal_process: str = "thermal_evaporation") -> pd.DataFrame:
-    """Li inventory, cost, swelling and thickness of each candidate (vectorised).
+    """Li inventory, cost, swelling and thickness of each candidate (:func:`layer_quantities` on a table).
 
     Args:
         cands: validated candidates (``metal``, ``carbon``, ``metal_nm``, ``carbon_nm``).
@@ -238,49 +334,30 @@ def layer_objectives(cands: pd.DataFrame, areal_capacity_mAh_cm2: float, energy_
     """
     if not areal_capacity_mAh_cm2 > 0:
         raise InputError(f"areal capacity must be positive, got {areal_capacity_mAh_cm2}")
-    metals = {m: metal_layer(m, energy_source, li_uptake) for m in cands["metal"].unique() if m != "none"}
-    carbons = {c: carbon_layer(c) for c in cands["carbon"].unique() if c != "none"}
+    metal_code, metal_names = pd.factorize(cands["metal"])
+    carbon_code, carbon_names = pd.factorize(cands["carbon"])
+    metals = metal_arrays(list(metal_names), energy_source, li_uptake, deposition_usd_m2, metal_process)
+    carbons = carbon_arrays(list(carbon_names), deposition_usd_m2)
+    out = pd.DataFrame(layer_quantities(metals, metal_code, cands["metal_nm"].to_numpy(float), carbons, carbon_code,
+                                        cands["carbon_nm"].to_numpy(float), areal_capacity_mAh_cm2), index=cands.index)
+    layers = {m: metal_layer(m, energy_source, li_uptake) for m in metal_names if m != "none"}
 
-    def per_metal(attr: str, default: float | str | bool) -> pd.Series:
-        return cands["metal"].map({m: getattr(v, attr) for m, v in metals.items()}).fillna(default)
+    def basis(attr: str, default: str | bool) -> pd.Series:
+        return cands["metal"].map({m: getattr(v, attr) for m, v in layers.items()}).fillna(default)
 
-    def per_carbon(attr: str, default: float | str) -> pd.Series:
-        return cands["carbon"].map({c: getattr(v, attr) for c, v in carbons.items()}).fillna(default)
-
-    t_m = np.where(cands["metal"] == "none", 0.0, cands["metal_nm"].fillna(0.0).to_numpy(float))
-    t_c = np.where(cands["carbon"] == "none", 0.0, cands["carbon_nm"].fillna(0.0).to_numpy(float))
-    rho_m = per_metal("density_g_cm3", 0.0).to_numpy(float)
-    mw = per_metal("molar_mass_g_mol", 1.0).to_numpy(float)
-    y = per_metal("li_uptake_per_M", 0.0).to_numpy(float)
-    v_m = per_metal("molar_volume_cm3_mol", 1.0).to_numpy(float)
-    mol_m = t_m * 1e-7 * rho_m / mw  # mol/cm2
-    li_m = mol_m * y * FARADAY_MAH_MOL
-    li_c = t_c * 1e-7 * per_carbon("capacity_mAh_cm3", 0.0).to_numpy(float)
-    cost = (t_m * 1e-7 * rho_m * per_metal("price_usd_kg", 0.0).to_numpy(float)
-            + t_c * 1e-7 * per_carbon("density_g_cm3", 0.0).to_numpy(float) * per_carbon("price_usd_kg", 0.0).to_numpy(float))
-    cost_m2 = cost * 1e-3 * 1e4  # g/cm2 * USD/kg -> USD/cm2 -> USD/m2
-    dep = deposition_usd_m2 or {}
-    c_dep = cands["carbon"].map({c: dep.get(carbon_process(c), 0.0) for c in carbons}).fillna(0.0).to_numpy(float)
-    cost_m2 = cost_m2 + np.where(t_m > 0, dep.get(metal_process, 0.0), 0.0) + np.where(t_c > 0, c_dep, 0.0)
-    mass = (t_m * rho_m + t_c * per_carbon("density_g_cm3", 0.0).to_numpy(float)) * 1e-7 * 1e3  # mg/cm2
-    ratio = 1.0 + y * _molar_volume("Li") / v_m
-    out = pd.DataFrame({
-        "li_metal_mAh_cm2": li_m, "li_carbon_mAh_cm2": li_c, "li_loss_mAh_cm2": li_m + li_c,
-        "li_loss_pct": 100.0 * (li_m + li_c) / areal_capacity_mAh_cm2, "cost_usd_m2": cost_m2,
-        "metal_growth_nm": t_m * (ratio - 1.0), "metal_expansion_ratio": np.where(t_m > 0, ratio, 1.0), "total_nm": t_m + t_c,
-        "mass_mg_cm2": mass,
-        "li_richest_phase": per_metal("li_richest_phase", ""), "li_uptake_per_M": y,
-        "uptake_basis": per_metal("uptake_basis", ""), "carbon_capacity_basis": per_carbon("capacity_basis", ""),
-        "price_doubtful": per_metal("price_doubtful", False).astype(bool),
-    }, index=cands.index)
+    out["li_richest_phase"] = basis("li_richest_phase", "")
+    out["li_uptake_per_M"] = metals.li_uptake_per_M[metal_code]
+    out["uptake_basis"] = basis("uptake_basis", "")
+    out["carbon_capacity_basis"] = cands["carbon"].map({c: carbon_layer(c).capacity_basis for c in carbon_names if c != "none"}).fillna("")
+    out["price_doubtful"] = basis("price_doubtful", False).astype(bool)
     return out
 
 
-def carbon_signature(carbon: str) -> tuple:
+def carbon_signature(carbon: str) -> tuple[Any, ...]:
     """Everything the screen reads about a carbon preset: graphitization index, particle size, film or particulate,
     lithiation capacity, density and deposition process. Presets with equal signatures give identical designs."""
+    from screen.cell.integrity import carbon_form
     from screen.model.cells import carbon_descriptors, preset_particle_size
-    from screen.search.integrity import carbon_form
 
     layer = carbon_layer(carbon)
     film, d, _ = carbon_form(carbon)
@@ -297,7 +374,7 @@ def merge_identical_carbons(carbons: list[str]) -> tuple[list[str], dict[str, li
     merged into it (the first in ``carbons`` order stands for the group)."""
     kept: list[str] = []
     merged: dict[str, list[str]] = {}
-    first: dict[tuple, str] = {}
+    first: dict[tuple[Any, ...], str] = {}
     for c in carbons:
         sig = carbon_signature(c)
         if sig in first:

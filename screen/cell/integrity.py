@@ -2,7 +2,7 @@
 
 The gap model says where Li plates on an ideal, closed bilayer. A real layer thinner than a few particle diameters
 or than its film's percolation thickness leaves part of the area where that picture does not hold; this module gives
-that area fraction, and :mod:`screen.search.objectives` counts it as failing (conservative: elsewhere Li may still
+that area fraction, and :mod:`screen.cell.objectives` counts it as failing (conservative: elsewhere Li may still
 plate under the carbon, but the model cannot say so).
 
 **Carbon closure** (fraction of the electrolyte surface the carbon separates from the plated Li):
@@ -32,6 +32,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from screen.model.physics import D_REF_NM
@@ -79,12 +80,13 @@ def carbon_form(carbon: str) -> tuple[bool, float, str]:
     return False, ASSUMED_PARTICLE_NM, f"particulate, d = {ASSUMED_PARTICLE_NM:g} nm assumed (no size or BET area recorded)"
 
 
-def closure_fraction(carbon_nm: np.ndarray, particle_nm: np.ndarray, film: np.ndarray, porosity: float) -> np.ndarray:
-    """1 − porosity ** (t / d) for particulate layers, 1 for films (arrays of equal shape)."""
+def closure_fraction(carbon_nm: npt.ArrayLike, particle_nm: npt.ArrayLike, film: npt.ArrayLike, porosity: float) -> np.ndarray:
+    """1 − porosity ** (t / d) for particulate layers of thickness ``t`` and particle diameter ``d`` (nm), 1 for films
+    (arrays that broadcast)."""
     return np.where(film, 1.0, 1.0 - porosity ** (np.asarray(carbon_nm, dtype=float) / particle_nm))
 
 
-def coverage_fraction(metal_nm: np.ndarray, continuity_nm: np.ndarray) -> np.ndarray:
+def coverage_fraction(metal_nm: npt.ArrayLike, continuity_nm: npt.ArrayLike) -> np.ndarray:
     """1 − exp(−t / t_p) with t_p = t_c / ln(1 / (1 − a_c)): random deposition of islands that percolate at ``t_c``."""
     scale = np.log(1.0 / (1.0 - DISC_PERCOLATION_AREA_FRACTION))
     return 1.0 - np.exp(-np.asarray(metal_nm, dtype=float) * scale / continuity_nm)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from descriptors.errors import InputError
@@ -73,7 +74,7 @@ def build_stack(name: str, overrides: dict[str, float] | None = None) -> Stack:
     """Totals of a reference stack with the study's overrides."""
     from descriptors.data.curated import STACK_QUANTITIES
     from descriptors.data.elements import element_data
-    from screen.search.materials import FARADAY_MAH_MOL
+    from screen.cell.materials import FARADAY_MAH_MOL
 
     q = dict(stack_quantities(name))
     for k, v in (overrides or {}).items():
@@ -97,8 +98,9 @@ def build_stack(name: str, overrides: dict[str, float] | None = None) -> Stack:
     return Stack(name, cap, q["average_voltage_V"], sum(um.values()), sum(mg.values()))
 
 
-def stack_losses(stack: Stack, total_nm: np.ndarray, mass_mg_cm2: np.ndarray, li_loss_mAh_cm2: np.ndarray) -> pd.DataFrame:
-    """Energy-density losses (%) of each design in ``stack`` (see the module docstring)."""
+def stack_losses(stack: Stack, total_nm: npt.ArrayLike, mass_mg_cm2: npt.ArrayLike, li_loss_mAh_cm2: npt.ArrayLike) -> pd.DataFrame:
+    """Energy-density losses (%) of each design in ``stack``: added thickness ``total_nm`` (nm), mass ``mass_mg_cm2``
+    (mg/cm²) and Li taken up ``li_loss_mAh_cm2`` (mAh/cm²); see the module docstring."""
     t_um = np.asarray(total_nm, dtype=float) * 1e-3
     v_ratio = stack.thickness_um / (stack.thickness_um + t_um)
     m_ratio = stack.mass_mg_cm2 / (stack.mass_mg_cm2 + np.asarray(mass_mg_cm2, dtype=float))
