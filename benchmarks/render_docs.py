@@ -90,7 +90,7 @@ def worked_round_ranking() -> str:
 
 BLOCKS: dict[str, Callable[[], str]] = {"suggest-campaigns": suggest_campaigns, "worked-round-cells": worked_round_cells,
                                         "worked-round-ranking": worked_round_ranking}
-_BLOCK = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(\n<!-- end: (?P=name) -->)", re.S)
+_BLOCK = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->)(?P<body>.*?)(<!-- end: (?P=name) -->)", re.S)
 
 
 def render(text: str, path: Path) -> tuple[str, list[str]]:
@@ -101,7 +101,7 @@ def render(text: str, path: Path) -> tuple[str, list[str]]:
         name = m.group("name")
         if name not in BLOCKS:
             raise SystemExit(f"{path}: unknown generated block '{name}' (known: {', '.join(BLOCKS)})")
-        body = BLOCKS[name]()
+        body = "\n" + BLOCKS[name]() + "\n"
         if body != m.group("body"):
             changed.append(name)
         return m.group(1) + body + m.group(4)
