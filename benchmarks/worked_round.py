@@ -30,8 +30,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def true_world(seed: int) -> tuple[dict[str, np.ndarray], float, int]:
     """One posterior draw of the default model from the second half of its chains, in natural units, and a new
     lab's offset (mV): the simulated world; also the draw's index (chain-major)."""
+    from screen.analysis.campaigns import member_state
     from screen.model.inference import import_arviz
-    from screen.model.parameters import PARAM_NAMES, prior_only_draws, to_natural
     from screen.model.registry import POSTERIOR_FILE, ModelRegistry
 
     reg = ModelRegistry()
@@ -41,9 +41,9 @@ def true_world(seed: int) -> tuple[dict[str, np.ndarray], float, int]:
     half = z.shape[0] // 2
     rng = np.random.default_rng(seed)
     chain, draw = int(rng.integers(half, z.shape[0])), int(rng.integers(z.shape[1]))
-    nat = to_natural(z[chain, draw][None, :])
-    theta = {n: nat[:, k:k + 1] for k, n in enumerate(PARAM_NAMES)} | {k: v[:, None] for k, v in prior_only_draws(1, seed).items()}
-    return theta, float(tau[chain, draw] * rng.standard_normal()), chain * z.shape[1] + draw
+    offset = float(tau[chain, draw] * rng.standard_normal())
+    world = member_state(z[chain, draw][None, :], tau[chain, draw][None], np.zeros((1, 0)), np.zeros(1), seed)
+    return world.theta(), offset, chain * z.shape[1] + draw
 
 
 def top_group(ranking: pd.DataFrame, k: int = 10) -> pd.DataFrame:
