@@ -1,6 +1,7 @@
 """Benchmark of the screen against its speed targets, with a plain-numpy reference measured in the same run.
 
-Run: ``python benchmarks/bench_screen.py`` (``--skip-build`` to leave out the model build, ``--budgets 200 1000``).
+Run: ``python benchmarks/bench_screen.py`` (``--skip-build`` to leave out the model build, ``--budgets 200 1000``,
+``--out benchmarks/results/screen.json`` to also write every figure as JSON, which ``render_docs.py`` quotes).
 
 Prints one table: each target, the measured figure and, where one applies, the plain-numpy reference:
 
@@ -22,11 +23,14 @@ gap to the grid's best design.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import platform
 import subprocess
 import sys
 import tempfile
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -113,7 +117,10 @@ def main() -> None:
     ap.add_argument("--budgets", type=int, nargs="+", default=[200, 500, 1000])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-build", action="store_true", help="leave out the model build (it takes a while)")
+    ap.add_argument("--out", type=Path, help="also write the figures to this JSON file (replaced atomically)")
     args = ap.parse_args()
+    report: dict = {"machine": {"python": platform.python_version(), "cores": os.cpu_count(),
+                                "numpy": version("numpy"), "optuna": version("optuna")}}
 
     from screen.model.registry import ModelRegistry
     from screen.search.evaluator import DesignEvaluator
@@ -127,7 +134,8 @@ def main() -> None:
     if not args.skip_build:
         t0 = time.perf_counter()
         ModelRegistry(tmp / "build").load(0, progress=False)
-        rows.append(("model v0 build (s)", "<= 90", round(time.perf_counter() - t0, 2), ""))
+        report["model_v0_build_s"] = round(time.perf_counter() - t0, 2)
+        rows.append(("model v0 build (s)", "<= 90", report["model_v0_build_s"], ""))
     registry = ModelRegistry(tmp / "models")
     pipeline, _ = registry.load(0, progress=False)
     spec = load_study(None)
@@ -148,13 +156,16 @@ def main() -> None:
         raise SystemExit(f"the plain-numpy reference differs from the evaluator (design {worst}: {ref_score[worst]} vs "
                          f"{ours[worst]})")
     ref_rate = len(grid) / ref_s
+    report["grid"] = {"designs": len(grid), "seconds": round(min(times), 4), "designs_per_second": round(rate),
+                      "reference_designs_per_second": round(ref_rate), "speedup_over_reference": round(rate / ref_rate, 2)}
     rows.append(("exhaustive evaluation (designs/s, with intervals)", ">= 300k and >= 0.7 x reference",
                  f"{rate:,.0f} ({rate / ref_rate:.2f} x)", f"{ref_rate:,.0f}"))
     small = tuple(c[:50] for c in codes)
     t0 = time.perf_counter()
     for _ in range(200):
         ev.evaluate(*small)
-    rows.append(("batch of 50 designs (ms)", "<= 2", round((time.perf_counter() - t0) / 200 * 1000, 3), ""))
+    report["batch_of_50_ms"] = round((time.perf_counter() - t0) / 200 * 1000, 3)
+    rows.append(("batch of 50 designs (ms)", "<= 2", report["batch_of_50_ms"], ""))
     env = {**os.environ, "INTERLAYER_MODEL_DIR": str(registry.root)}
     cmd = [sys.executable, "-m", "screen.cli", "screen", "--no-progress", "--output", str(tmp / "cli")]
     subprocess.run(cmd, env=env, check=True, capture_output=True)  # first run: caches of this process type
@@ -163,6 +174,7 @@ def main() -> None:
         t0 = time.perf_counter()
         subprocess.run(cmd + ["--overwrite"], env=env, check=True, capture_output=True)
         walls.append(time.perf_counter() - t0)
+    report["warm_default_study_s"] = {"median": round(float(np.median(walls)), 2), "runs": [round(w, 2) for w in walls]}
     rows.append(("warm default study, end to end (s; median of 5, range)", "<= 5",
                  f"{np.median(walls):.2f} ({min(walls):.2f}-{max(walls):.2f})", ""))
     print(pd.DataFrame(rows, columns=["figure", "target", "measured", "plain-numpy reference"]).to_string(index=False))
@@ -188,6 +200,12 @@ def main() -> None:
                             "score_gap_grid_minus_optuna_only": round(float(g_rank["score"].iloc[0] - opt["score"].iloc[0]), 4),
                             "score_gap_grid_minus_final": round(float(g_rank["score"].iloc[0] - final["score"].iloc[0]), 4)})
     print(pd.DataFrame(recall_rows).to_string(index=False))
+    report["budgets"] = recall_rows
+    if args.out:
+        fd, tmp_out = tempfile.mkstemp(dir=args.out.parent, prefix=f".{args.out.name}.")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(json.dumps(report, indent=1) + "\n")
+        os.replace(tmp_out, args.out)
 
 
 if __name__ == "__main__":

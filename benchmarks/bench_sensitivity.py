@@ -5,13 +5,15 @@ several sample counts, the wall time of each analysis on the default study's 30 
 23 factors, and how the Sobol confidence intervals of each output's most influential factor shrink with the base
 sample size N.
 
-Options: ``--n-base 64 256 1024``, ``--seed 0``, ``--pool 30``.
+Options: ``--n-base 64 256 1024``, ``--seed 0``, ``--pool 30``, ``--out benchmarks/results/sensitivity.json`` (also
+write the figures there, atomically; ``render_docs.py`` quotes them).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +26,7 @@ def main() -> None:
     ap.add_argument("--n-base", type=int, nargs="+", default=[64, 256, 1024])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--pool", type=int, default=30)
+    ap.add_argument("--out", type=Path, help="also write the figures to this JSON file")
     args = ap.parse_args()
 
     from screen.analysis.sensitivity import SensitivityAnalysis, _unit_to_values
@@ -61,7 +64,14 @@ def main() -> None:
         dt = time.perf_counter() - t
         results[f"evaluations_per_s@{s}x{sa.evaluator.k}"] = round(s * sa.evaluator.k / dt)
     results["factors"] = len(sa.factors)
-    print(json.dumps(results, indent=1))
+    results["pool"] = args.pool
+    text = json.dumps(results, indent=1)
+    print(text)
+    if args.out:
+        fd, tmp_out = tempfile.mkstemp(dir=args.out.parent, prefix=f".{args.out.name}.")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+        os.replace(tmp_out, args.out)
 
 
 if __name__ == "__main__":

@@ -1,125 +1,109 @@
-"""Regenerate the tables ``studies/README.md`` quotes from the benchmarks' results files.
+"""Rewrite every figure the documents quote from a run, from the runs' own results.
 
-A block of a document between ``<!-- generated: NAME -->`` and ``<!-- end: NAME -->`` is written by ``BLOCKS[NAME]``
-from ``benchmarks/results/*.json`` (what the benchmark runs wrote). ``python benchmarks/render_docs.py`` rewrites
-every block; ``--check`` rewrites nothing and exits 1 naming each block that differs (``tests/test_docs_commands.py``
-runs it), so a re-run benchmark and the tables that quote it cannot drift apart unseen.
+Two kinds of generated text, each written by a provider in ``benchmarks/docfigures/`` from
+``benchmarks/results/*.json`` (what the benchmark and study runs wrote) or computed from the package in seconds:
+
+* a block, a table or paragraph between ``<!-- generated: NAME -->`` and ``<!-- end: NAME -->``;
+* a value inside a sentence, ``<!-- v: NAMESPACE.KEY -->0.56<!-- /v -->`` (the comments do not show when the
+  Markdown is rendered).
+
+A marker written inside backticks (as in this docstring's own examples in the docs) is text, not a figure.
+
+``python benchmarks/render_docs.py`` rewrites every one of them in README.md, docs/*.md and studies/README.md;
+``--check`` rewrites nothing and exits 1 naming each figure that differs (``tests/test_docs_numbers.py`` runs it), so a
+re-run benchmark and the prose that quotes it cannot drift apart unseen. Figures of superseded models (the "History"
+sections) are dated records of runs whose code no longer exists and are not generated.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
-DOCUMENTS = [ROOT / "studies" / "README.md"]
+from docfigures import BLOCKS, VALUES
+from docfigures.common import ROOT, MissingResult
+
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "studies" / "README.md"]
+_BLOCK = re.compile(r"(?<!`)(<!-- generated: (?P<name>[\w-]+) -->)(?P<body>.*?)(<!-- end: (?P=name) -->)", re.S)
+_EMPTY_IN_CODE = re.compile(r"`<!-- v: [\w.\-]+ --><!-- /v -->`")
+_LINE_START = re.compile(r"\s*<!-- v: ")
+_VALUE = re.compile(r"(?<!`)(<!-- v: (?P<name>[\w.\-]+) -->)(?P<body>.*?)(<!-- /v -->)")
 
 
-def _load(name: str) -> dict:
-    return json.loads((RESULTS / name).read_text(encoding="utf-8"))
+class Renderer:
+    """Resolves block and value names; each value namespace's provider runs at most once."""
 
+    def __init__(self) -> None:
+        self._values: dict[str, dict[str, str]] = {}
 
-def _interval(d: dict, digits: int = 3) -> str:
-    """``+0.012 [−0.002, +0.026]``, bold when the 90 % interval excludes zero."""
-    f = lambda x: f"{x:+.{digits}f}".replace("-", "−")  # noqa: E731
-    text = f"{f(d['mean_difference'])} [{f(d['lo'])}, {f(d['hi'])}]"
-    return f"**{text}**" if d["lo"] > 0 or d["hi"] < 0 else text
+    def value(self, name: str) -> str:
+        namespace, _, key = name.partition(".")
+        if namespace not in VALUES:
+            raise KeyError(f"unknown value namespace '{namespace}' (known: {', '.join(sorted(VALUES))})")
+        if namespace not in self._values:
+            self._values[namespace] = VALUES[namespace]()
+        if key not in self._values[namespace]:
+            raise KeyError(f"value '{name}' is not provided (its namespace has: {', '.join(self._values[namespace])})")
+        return self._values[namespace][key]
 
-
-def suggest_campaigns() -> str:
-    """Paired differences from random at the headline budget (``benchmarks/bench_suggest.py``)."""
-    sim = _load("suggest.json")["simulation"]
-    cells = 12 if any(d["cells"] == 12 for d in sim["differences"]) else min(d["cells"] for d in sim["differences"])
-    pick = {(d["world"], d["metric"], d["a"]): d for d in sim["differences"] if d["cells"] == cells}
-    cols = [("top_k_recovery", "ranking"), ("top_k_recovery", "bald"), ("log_loss_vs_truth", "bald"),
-            ("log_loss_vs_truth", "ranking")]
-    rows = [f"| world (differences at {cells} cells) | ranking − random, top-10 recovery | BALD − random, top-10 recovery "
-            "| BALD − random, log-loss vs truth | ranking − random, log-loss |", "|---|---|---|---|---|"]
-    for world, label in (("posterior", "posterior (the lab starts from the literature)"),
-                         ("prior", "prior (the lab starts from nothing)")):
-        rows.append(f"| {label} | " + " | ".join(_interval(pick[(world, m, a)]) for m, a in cols) + " |")
-    return "\n".join(rows)
-
-
-def _carbon(name: str) -> str:
-    return {"super_p": "Super P"}.get(name, name.replace("_", " "))
-
-
-def _cell(c: dict) -> str:
-    metal = "" if c["metal"] == "none" else f"{c['metal']} {c['metal_nm']:.0f} / "
-    alone = " alone" if c["metal"] == "none" else ""
-    return (f"{metal}{_carbon(c['carbon'])} {c['carbon_nm']:,.0f}{alone}; {c['current_ma_cm2']:g}, "
-            f"{c['temperature_c']:g}, {c['fab_mpa']:g}")
-
-
-def worked_round_cells() -> str:
-    """The cells of the worked round, what each decides, and their simulated outcomes (``benchmarks/worked_round.py``)."""
-    rows = ["| cell (nm; mA/cm², °C, MPa) | model's P(under) | decides (top-10 chance if Li goes under the carbon) "
-            "| true world's P "
-            "| simulated result |", "|---|---|---|---|---|"]
-    for c in _load("worked_round.json")["cells"]:
-        decides = c["decides"].removeprefix("decides between ").replace(" -> ", " → ").replace("super_p", "Super P")
-        decides = decides.replace(" if Li goes under", "").replace("top-10 chance ", "").replace("_", " ")
-        rows.append(f"| {_cell(c)} | {c['p_under_carbon']:.2f} | {decides} | {c['p_true']:.2f} | "
-                    f"{c['simulated'].replace('_carbon', '')} |")
-    return "\n".join(rows)
-
-
-def worked_round_ranking() -> str:
-    """The screen's top 10 before and after the round's refit, side by side."""
-    wr = _load("worked_round.json")
-
-    def design(r: dict) -> str:
-        metal = "alone" if r["metal"] == "none" else f"{r['metal']} {r['metal_nm']:.0f}"
-        return f"{metal} / {_carbon(r['carbon'])} {r['carbon_nm']:.0f}"
-
-    rows = ["| rank | before: design (nm) | score | P(under) | after: design (nm) | score | P(under) |",
-            "|---|---|---|---|---|---|---|"]
-    for b, a in zip(wr["before"], wr["after"]):
-        rows.append(f"| {b['rank']} | {design(b)} | {b['posterior_score']:.3f} | {b['p_under_carbon']:.3f} | {design(a)} | "
-                    f"{a['posterior_score']:.3f} | {a['p_under_carbon']:.3f} |")
-    size = wr["tie_group_1_size"]
-    rows.append(f"\nThe leader's tie group: {size['before']} designs before, {size['after']} after.")
-    return "\n".join(rows)
-
-
-BLOCKS: dict[str, Callable[[], str]] = {"suggest-campaigns": suggest_campaigns, "worked-round-cells": worked_round_cells,
-                                        "worked-round-ranking": worked_round_ranking}
-_BLOCK = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->)(?P<body>.*?)(<!-- end: (?P=name) -->)", re.S)
-
-
-def render(text: str, path: Path) -> tuple[str, list[str]]:
-    """``text`` with every generated block rewritten, and the names of the blocks that changed."""
-    changed: list[str] = []
-
-    def one(m: re.Match[str]) -> str:
-        name = m.group("name")
+    def block(self, name: str) -> str:
         if name not in BLOCKS:
-            raise SystemExit(f"{path}: unknown generated block '{name}' (known: {', '.join(BLOCKS)})")
-        body = "\n" + BLOCKS[name]() + "\n"
-        if body != m.group("body"):
-            changed.append(name)
-        return m.group(1) + body + m.group(4)
+            raise KeyError(f"unknown generated block '{name}' (known: {', '.join(sorted(BLOCKS))})")
+        return "\n" + BLOCKS[name]() + "\n"
 
-    return _BLOCK.sub(one, text), changed
+    def render(self, text: str, path: Path) -> tuple[str, list[str]]:
+        """``text`` with every block and value rewritten, and a line for each one that changed."""
+        changed: list[str] = []
+        rel = path.relative_to(ROOT)
+        for number, line in enumerate(text.splitlines(), 1):
+            if _EMPTY_IN_CODE.search(line):
+                raise SystemExit(f"{rel}:{number}: a value marker inside backticks is code, never rendered: put the "
+                                 "backticks in the provider's text instead")
+            if _LINE_START.match(line):
+                raise SystemExit(f"{rel}:{number}: a value marker starts the line; Markdown would read it as a block of "
+                                 "HTML and break the paragraph there: move a word of the sentence in front of it")
+
+        def sub(kind: str, produce: Callable[[str], str]) -> Callable[[re.Match[str]], str]:
+            def one(m: re.Match[str]) -> str:
+                name = m.group("name")
+                try:
+                    body = produce(name)
+                except (KeyError, MissingResult) as exc:
+                    line = text.count("\n", 0, m.start()) + 1
+                    raise SystemExit(f"{rel}:{line}: {kind} '{name}': {exc.args[0]}") from None
+                if body != m.group("body"):
+                    changed.append(f"{rel}: {kind} '{name}': {m.group('body').strip()[:60]!r} -> {body.strip()[:60]!r}")
+                return m.group(1) + body + m.group(4)
+            return one
+
+        text = _BLOCK.sub(sub("block", self.block), text)
+        text = _VALUE.sub(sub("value", self.value), text)
+        return text, changed
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="rewrite nothing; exit 1 if a block differs from the results")
+    ap.add_argument("--check", action="store_true", help="rewrite nothing; exit 1 if a figure differs from the results")
     args = ap.parse_args()
-    stale = []
+    renderer, stale = Renderer(), []
     for path in DOCUMENTS:
         text = path.read_text(encoding="utf-8")
-        new, changed = render(text, path)
-        stale += [f"{path.relative_to(ROOT)}: block '{n}' differs from benchmarks/results" for n in changed]
+        new, changed = renderer.render(text, path)
+        stale += changed
         if changed and not args.check:
-            path.write_text(new, encoding="utf-8")
+            _write_atomic(path, new)
     for line in stale:
         print(("stale: " if args.check else "rewritten: ") + line, file=sys.stderr)
     return 1 if stale and args.check else 0

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -50,6 +52,11 @@ def top_group(ranking: pd.DataFrame, k: int = 10) -> pd.DataFrame:
     cols = ["rank", "rank_lo", "rank_hi", "tie_group", "metal", "carbon", "architecture", "metal_nm", "carbon_nm",
             "posterior_score", "p_under_carbon"]
     return ranking[[c for c in cols if c in ranking]].head(k).reset_index(drop=True)
+
+
+def top_by_p(ranking: pd.DataFrame, k: int = 10) -> pd.DataFrame:
+    """The ``k`` pairs with the highest P(under) of their best design: what the ranking goal targets."""
+    return ranking.nlargest(k, "p_under_carbon")[["metal", "carbon", "architecture", "p_under_carbon"]].reset_index(drop=True)
 
 
 def main() -> None:
@@ -101,11 +108,16 @@ def main() -> None:
               "before": json.loads(top_group(before).to_json(orient="records")),
               "after": json.loads(top_group(after).to_json(orient="records")),
               "tie_group_1_size": {"before": int((before["tie_group"] == 1).sum()), "after": int((after["tie_group"] == 1).sum())},
+              "top10_by_p": {"before": json.loads(top_by_p(before).to_json(orient="records")),
+                             "after": json.loads(top_by_p(after).to_json(orient="records"))},
               "metrics_after": new_meta["metrics"], "diagnostics_after": new_meta.get("diagnostics"),
               "seconds": {"refit": round(t_fit, 1), "total": round(time.perf_counter() - t0, 1)}}
     text = json.dumps(report, indent=2, default=float)
     (out / "round.json").write_text(text + "\n", encoding="utf-8")
-    (RESULTS / "worked_round.json").write_text(text + "\n", encoding="utf-8")
+    fd, tmp = tempfile.mkstemp(dir=RESULTS, prefix=".worked_round.json.")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text + "\n")
+    os.replace(tmp, RESULTS / "worked_round.json")
     print(round_cells.to_string())
     print("\nbefore:\n" + top_group(before).to_string() + "\n\nafter:\n" + top_group(after).to_string())
     print(f"written {out}/ and {RESULTS / 'worked_round.json'}")

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Re-run every shipped study from scratch and copy the figures shown in studies/README.md into studies/figures/.
+# Re-run every shipped study from scratch, copy the figures shown in studies/README.md into studies/figures/, and
+# collect the facts the documents quote into benchmarks/results/studies.json (benchmarks/study_figures.py); then
+# `python benchmarks/render_docs.py` writes them into README.md, docs/*.md and studies/README.md.
 # Usage (from the repository root, after `pip install .`):  bash studies/make_figures.sh
 set -euo pipefail
-rm -rf runs/seed_mg_c runs/low_cost_metals runs/propose_new runs/pressure_and_rate runs/thickness_tradeoff
+rm -rf runs/default runs/default.stdout.txt runs/seed_mg_c runs/low_cost_metals runs/propose_new runs/pressure_and_rate runs/thickness_tradeoff
+mkdir -p runs
+interlayer screen --study studies/default.toml --output runs/default --no-progress > runs/default.stdout.txt
 interlayer compare --study studies/seed_mg_c.toml --no-progress
 interlayer screen --study studies/low_cost_metals.toml --no-progress
 interlayer screen --study studies/propose_new.toml --no-progress
@@ -16,3 +20,4 @@ cp runs/propose_new/sensitivity/sobol.png studies/figures/propose_new_sobol.png
 cp runs/pressure_and_rate/sensitivity/oat_rank.png studies/figures/pressure_and_rate_oat_rank.png
 cp runs/pressure_and_rate/sensitivity/oat_margin.png studies/figures/pressure_and_rate_oat_margin.png
 cp runs/thickness_tradeoff/tradeoff.png studies/figures/thickness_tradeoff.png
+python benchmarks/study_figures.py --seconds "$SECONDS"   # bash counts the seconds since the script started

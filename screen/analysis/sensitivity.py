@@ -254,6 +254,13 @@ def _problem(factors: list[Factor]) -> dict[str, Any]:
     return {"num_vars": len(factors), "names": [f.name for f in factors], "bounds": [[0.0, 1.0]] * len(factors)}
 
 
+def _salib_analyze_seed(seed: int) -> int:
+    """A nonzero seed for ``SALib.analyze.sobol.analyze`` derived from the study's ``seed``: SALib seeds its bootstrap
+    only ``if seed:``, so seed 0 (every study's default) left the Sobol confidence intervals unseeded and different on
+    every run."""
+    return int(np.random.SeedSequence([int(seed), 0x5A1B]).generate_state(1)[0]) or 1
+
+
 def _label(row: pd.Series) -> str:
     metal = "carbon only" if row["metal"] == "none" else row["metal"]
     return f"{metal}/{row['carbon']}"
@@ -298,7 +305,8 @@ class SensitivityAnalysis:
         for name, y in self._outputs(ev).items():
             y = np.asarray(y, dtype=float)
             constant = not np.isfinite(y).all() or float(np.var(y)) < 1e-12 * max(1.0, float(np.mean(y)) ** 2)
-            res = None if constant else sobol_analyze.analyze(prob, y, calc_second_order=False, conf_level=0.95, seed=self.seed,
+            res = None if constant else sobol_analyze.analyze(prob, y, calc_second_order=False, conf_level=0.95,
+                                                              seed=_salib_analyze_seed(self.seed),
                                                               num_resamples=self.spec.sensitivity.bootstrap)
             for i, f in enumerate(self.factors):
                 r: dict[str, Any] = {"output": name, "factor": f.name, "kind": f.kind, "variance": float(np.var(y)),

@@ -139,7 +139,7 @@ def test_kendall_tau_b_matches_scipy():
 def sens_run(tmp_path_factory, registry):
     tmp = tmp_path_factory.mktemp("sens")
     study = tmp / "sens.toml"
-    study.write_text(SENS.format(seed=3))
+    study.write_text(SENS.format(seed=0))  # the default seed: SALib treats seed 0 as "no seed" unless mapped
     rec = run_sensitivity(study, output=tmp / "out", model_dir=registry.root, progress=False)
     return rec, tmp / "out", study
 
@@ -165,6 +165,7 @@ def test_rank_stability_and_outputs(sens_run):
 
 
 def test_sensitivity_is_reproducible_and_reruns_replace_the_section(sens_run, registry):
+    """A second run with the same seed (0, the default) gives the same Sobol indices and the same bootstrap intervals."""
     rec, out, study = sens_run
     first = pd.read_csv(out / "sensitivity" / "sobol.csv")
     rec2 = run_sensitivity(study, output=out, model_dir=registry.root, progress=False)
