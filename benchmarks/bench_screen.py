@@ -202,10 +202,10 @@ def main() -> None:
     print(pd.DataFrame(recall_rows).to_string(index=False))
     report["budgets"] = recall_rows
     if args.out:
-        fd, tmp_out = tempfile.mkstemp(dir=args.out.parent, prefix=f".{args.out.name}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(report, indent=1) + "\n")
-        os.replace(tmp_out, args.out)
+        from descriptors.atomic import atomic_target
+
+        with atomic_target(args.out) as tmp_out:
+            tmp_out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -68,10 +67,10 @@ def main() -> None:
     text = json.dumps(results, indent=1)
     print(text)
     if args.out:
-        fd, tmp_out = tempfile.mkstemp(dir=args.out.parent, prefix=f".{args.out.name}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
-        os.replace(tmp_out, args.out)
+        from descriptors.atomic import atomic_target
+
+        with atomic_target(args.out) as tmp_out:
+            tmp_out.write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

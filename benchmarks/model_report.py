@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -28,6 +26,7 @@ def main() -> int:
     ap.add_argument("--model-dir", help="registry folder (default: $INTERLAYER_MODEL_DIR or the user's registry)")
     args = ap.parse_args()
 
+    from descriptors.atomic import atomic_target
     from screen.model.registry import ModelRegistry
 
     pipe, meta = ModelRegistry(args.model_dir).load(args.model)
@@ -36,10 +35,8 @@ def main() -> int:
     report["diagnostics"] = gap.diagnostics_
     report["parameters"] = gap.identifiability_
     out = RESULTS / f"model_v{meta['version']}.json"
-    fd, tmp = tempfile.mkstemp(dir=RESULTS, prefix=f".{out.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(json.dumps(report, indent=1, default=float) + "\n")
-    os.replace(tmp, out)
+    with atomic_target(out) as tmp:
+        tmp.write_text(json.dumps(report, indent=1, default=float) + "\n", encoding="utf-8")
     print(f"wrote {out.relative_to(RESULTS.parents[1])} (model v{meta['version']}, data {meta['data_sha256'][:12]})",
           file=sys.stderr)
     return 0

@@ -18,15 +18,15 @@ sections) are dated records of runs whose code no longer exists and are not gene
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from docfigures import BLOCKS, VALUES
 from docfigures.common import ROOT, MissingResult
+
+from descriptors.atomic import atomic_target
 
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "studies" / "README.md"]
 _BLOCK = re.compile(r"(?<!`)(<!-- generated: (?P<name>[\w-]+) -->)(?P<body>.*?)(<!-- end: (?P=name) -->)", re.S)
@@ -86,13 +86,6 @@ class Renderer:
         return text, changed
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="rewrite nothing; exit 1 if a figure differs from the results")
@@ -103,7 +96,8 @@ def main() -> int:
         new, changed = renderer.render(text, path)
         stale += changed
         if changed and not args.check:
-            _write_atomic(path, new)
+            with atomic_target(path) as tmp:
+                tmp.write_text(new, encoding="utf-8")
     for line in stale:
         print(("stale: " if args.check else "rewritten: ") + line, file=sys.stderr)
     return 1 if stale and args.check else 0

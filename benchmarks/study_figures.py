@@ -23,12 +23,13 @@ import argparse
 import json
 import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from descriptors.atomic import atomic_target
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "studies.json"
@@ -215,14 +216,6 @@ def collect(runs: Path) -> dict[str, Any]:
             "provenance": {name: provenance(runs / name) for name in facts}, **facts}
 
 
-def write_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` as JSON to a temporary file beside ``path``, then rename it over ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=Path, default=ROOT / "runs", help="folder holding the studies' run folders")
@@ -231,7 +224,8 @@ def main() -> None:
     data = collect(args.runs)
     if args.seconds is not None:
         data["seconds_all_runs"] = args.seconds
-    write_atomic(OUT, data)
+    with atomic_target(OUT) as tmp:
+        tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {OUT.relative_to(ROOT)}")
 
 

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -65,6 +63,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0, help="seed of the true world and of the simulated outcomes")
     ap.add_argument("--out", default="runs/worked_round")
     args = ap.parse_args()
+    from descriptors.atomic import atomic_target
     from screen.analysis.decision import member_predictions
     from screen.model.registry import ModelRegistry, fit_and_evaluate
     from screen.model.training import training_set
@@ -114,10 +113,8 @@ def main() -> None:
               "seconds": {"refit": round(t_fit, 1), "total": round(time.perf_counter() - t0, 1)}}
     text = json.dumps(report, indent=2, default=float)
     (out / "round.json").write_text(text + "\n", encoding="utf-8")
-    fd, tmp = tempfile.mkstemp(dir=RESULTS, prefix=".worked_round.json.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text + "\n")
-    os.replace(tmp, RESULTS / "worked_round.json")
+    with atomic_target(RESULTS / "worked_round.json") as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")
     print(round_cells.to_string())
     print("\nbefore:\n" + top_group(before).to_string() + "\n\nafter:\n" + top_group(after).to_string())
     print(f"written {out}/ and {RESULTS / 'worked_round.json'}")

@@ -4,8 +4,9 @@
 # `python benchmarks/render_docs.py` writes them into README.md, docs/*.md and studies/README.md.
 # Usage (from the repository root, after `pip install .`):  bash studies/make_figures.sh
 set -euo pipefail
-rm -rf runs/default runs/default.stdout.txt runs/seed_mg_c runs/low_cost_metals runs/propose_new runs/pressure_and_rate runs/thickness_tradeoff
+rm -rf runs/default.stdout.txt runs/seed_mg_c runs/low_cost_metals runs/propose_new runs/pressure_and_rate runs/thickness_tradeoff
 mkdir -p runs
+# runs/default is not removed: the screen replaces a finished run of the same study and keeps it as runs/default.prev
 interlayer screen --study studies/default.toml --output runs/default --no-progress > runs/default.stdout.txt
 interlayer compare --study studies/seed_mg_c.toml --no-progress
 interlayer screen --study studies/low_cost_metals.toml --no-progress

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .common import and_list, load, minus, number_word
+from .common import and_list, carbon_name, load, minus, number_word
 
 
 def _interval(d: dict, digits: int = 3) -> str:
@@ -29,14 +29,10 @@ def suggest_campaigns() -> str:
     return "\n".join(rows)
 
 
-def _carbon(name: str) -> str:
-    return {"super_p": "Super P"}.get(name, name.replace("_", " "))
-
-
 def _cell(c: dict) -> str:
     metal = "" if c["metal"] == "none" else f"{c['metal']} {c['metal_nm']:.0f} / "
     alone = " alone" if c["metal"] == "none" else ""
-    return (f"{metal}{_carbon(c['carbon'])} {c['carbon_nm']:,.0f}{alone}; {c['current_ma_cm2']:g}, "
+    return (f"{metal}{carbon_name(c['carbon'])} {c['carbon_nm']:,.0f}{alone}; {c['current_ma_cm2']:g}, "
             f"{c['temperature_c']:g}, {c['fab_mpa']:g}")
 
 
@@ -59,7 +55,7 @@ def worked_round_ranking() -> str:
 
     def design(r: dict) -> str:
         metal = "alone" if r["metal"] == "none" else f"{r['metal']} {r['metal_nm']:.0f}"
-        return f"{metal} / {_carbon(r['carbon'])} {r['carbon_nm']:.0f}"
+        return f"{metal} / {carbon_name(r['carbon'])} {r['carbon_nm']:.0f}"
 
     rows = ["| rank | before: design (nm) | score | P(under) | after: design (nm) | score | P(under) |",
             "|---|---|---|---|---|---|---|"]
@@ -81,15 +77,15 @@ def _pairs(rows: list[dict]) -> list[tuple[str, str]]:
 
 def _pair_list(pairs: list[tuple[str, str]]) -> str:
     """``Mg/acetylene black and Ag/Super P``."""
-    return and_list((f"{m}/{_carbon(c)}" for m, c in pairs), empty="none")
+    return and_list((f"{m}/{carbon_name(c)}" for m, c in pairs), empty="none")
 
 
-def _by_carbon(pairs: list[tuple[str, str]]) -> str:
+def _bycarbon_name(pairs: list[tuple[str, str]]) -> str:
     """``Ag, Au, Mg on carbon black; Au, Ag on Super P`` (P order kept within each carbon)."""
     groups: dict[str, list[str]] = {}
     for m, c in pairs:
         groups.setdefault(c, []).append(m)
-    return "; ".join(f"{', '.join(ms)} on {_carbon(c)}" for c, ms in groups.items())
+    return "; ".join(f"{', '.join(ms)} on {carbon_name(c)}" for c, ms in groups.items())
 
 
 def worked_round_values() -> dict[str, str]:
@@ -105,7 +101,7 @@ def worked_round_values() -> dict[str, str]:
         "cells": number_word(len(wr["cells"])), "stay": f"{len(set(before) & set(after))} of {len(before)}",
         "leave": _pair_list([p for p in before if p not in after]),
         "enter": _pair_list([p for p in after if p not in before]),
-        "before_list": _by_carbon(before), "after_list": _by_carbon(after),
+        "before_list": _bycarbon_name(before), "after_list": _bycarbon_name(after),
         "lead_p_before": f"{wr['top10_by_p']['before'][0]['p_under_carbon']:.3f}",
         "lead_p_after": f"{wr['top10_by_p']['after'][0]['p_under_carbon']:.3f}",
         "under": number_word(len(under)),

@@ -62,6 +62,15 @@ def pick(rows: list[dict[str, Any]], **match: Any) -> dict[str, Any]:
     return found[0]
 
 
+#: how the prose names a carbon preset (others: the preset name with spaces)
+CARBON_NAMES = {"super_p": "Super P", "c60_film": "C60 film", "amorphous_sputtered": "sputtered carbon"}
+
+
+def carbon_name(preset: str) -> str:
+    """``super_p`` → ``Super P``, ``carbon_black`` → ``carbon black``."""
+    return CARBON_NAMES.get(preset, preset.replace("_", " "))
+
+
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .common import MissingResult, and_list, load, num, pick
+from .common import MissingResult, and_list, carbon_name, load, num, pick
 
 #: readable names of the study factors the documents name (others fall back to factors.csv's meaning).
 _FACTOR = {"fab_mpa": "fabrication pressure", "stack_mpa": "stack pressure", "current_ma_cm2": "current",
            "temperature_c": "temperature", "eta_amorphous_carbon_mV": "the carbon overpotential",
            "adhesion_barrier_mV": "the adhesion barrier", "toughness_scale_J_m2": "the toughness scale",
            "eta_inert_mV": "the inert-metal excess", "phase_relief": "the phase relief"}
-_CARBON = {"super_p": "Super P", "c60_film": "C60 film", "amorphous_sputtered": "sputtered carbon"}
 _SHORT = {"fab_mpa": "fab", "stack_mpa": "stack", "current_ma_cm2": "current", "temperature_c": "temp"}
 
 
@@ -28,13 +27,9 @@ def _facts(study: str) -> dict[str, Any]:
     return load("studies.json")[study]
 
 
-def _carbon(name: str) -> str:
-    return _CARBON.get(name, name.replace("_", " "))
-
-
 def _design(d: dict[str, Any]) -> str:
     """``Mg/carbon black``, or ``carbon black alone``."""
-    return f"{_carbon(d['carbon'])} alone" if d["metal"] == "none" else f"{d['metal']}/{_carbon(d['carbon'])}"
+    return f"{carbon_name(d['carbon'])} alone" if d["metal"] == "none" else f"{d['metal']}/{carbon_name(d['carbon'])}"
 
 
 def _pair(text: str) -> str:
@@ -99,7 +94,7 @@ def _ranking_values(f: dict[str, Any]) -> dict[str, str]:
     out = {"designs": f"{f['designs']:,}", "leader": _design(lead), "leader_score": num(lead["score"], 3),
            "leader_ranks": _ranks(lead), "g1_size": str(g1["size"]), "g1_metals": and_list(g1["metals"]),
            "g1_metals_ranked": and_list([f"{m} (#{best[m]['rank']})" for m in g1["metals"]]),
-           "g1_carbons": and_list([_carbon(c) for c in g1["carbons"] if c != "none"], "or"),
+           "g1_carbons": and_list([carbon_name(c) for c in g1["carbons"] if c != "none"], "or"),
            "g1_metal_nm": _span(*g1["metal_nm"]), "g1_carbon_nm": _span(*g1["carbon_nm"]),
            "g1_ranks": f"{g1['rank_lo']}–{g1['rank_hi']}", "g1_score_lo": num(g1["score"][0], 3),
            "top": str(len(f["top"]))}
@@ -109,7 +104,7 @@ def _ranking_values(f: dict[str, Any]) -> dict[str, str]:
         out[f"first_{carbon}"] = str(rank)
     if f["carbon_only"]:
         alone = f["carbon_only"][0]
-        out |= {"carbon_only": _carbon(alone["carbon"]), "carbon_only_rank": str(alone["rank"]),
+        out |= {"carbon_only": carbon_name(alone["carbon"]), "carbon_only_rank": str(alone["rank"]),
                 "carbon_only_ranks": _ranks(alone)}
     top_metals = list(dict.fromkeys(d["metal"] for d in f["top"] if d["metal"] != "none"))
     out["top_inert"] = ", ".join(m for m in top_metals if best[m]["inert"])
@@ -181,7 +176,7 @@ def lowcost_values() -> dict[str, str]:
     out |= {"ref_ranks": _ranks_run([d["rank"] for d in lead]), "ref_score": num(lead[0]["score"], 3),
             "ref_metal_nm": _span(min(d["metal_nm"] for d in lead), max(d["metal_nm"] for d in lead)),
             "ref_carbon_nm": _span(min(d["carbon_nm"] for d in lead), max(d["carbon_nm"] for d in lead)),
-            "ref_carbons": and_list([_carbon(d["carbon"]) for d in lead], "or")}
+            "ref_carbons": and_list([carbon_name(d["carbon"]) for d in lead], "or")}
     nxt = [f["best_by_metal"][m] for m in f["tie_group_1"]["metals"] if m != ref]
     if not nxt:
         raise MissingResult(f"no other metal shares {ref}'s tie group in runs/low_cost_metals: reword the sentence")
@@ -230,7 +225,7 @@ def tradeoff_values() -> dict[str, str]:
             "verdict": ("no design keeps a positive lower-bound margin" if best["best_robustness_mV"] <= 0
                         else "a design keeps a positive lower-bound margin"),
             "best": num(best["best_robustness_mV"], 1), "best_metal_nm": f"{best['best_metal_nm']:g}",
-            "best_carbon_nm": f"{best['best_carbon_nm']:g}", "best_carbon": _carbon(best["best_carbon"]),
+            "best_carbon_nm": f"{best['best_carbon_nm']:g}", "best_carbon": carbon_name(best["best_carbon"]),
             "best_li": num(best["li_loss_pct_at_best"], 1),
             "front": "a single design" if fronts == 1 else f"up to {fronts} designs",
             "best_where": ("the thinnest design of the grid" if thinnest

@@ -92,7 +92,6 @@ def loso_values() -> dict[str, str]:
     beaten = [SHORT[p] for p, m in metrics.items() if p not in ("gap_model", "constant", "base_rate")
               and m["diff_hi"] is not None and m["diff_hi"] < 0]
     out = {
-        "seconds": f"{load('gap_model.json')['seconds']['nested_loso_full_sampler']:,.0f}",
         "cells": str(gap["n_cells"]), "studies": str(gap["n_studies"]), "constant_p": num(_constant_p()),
         "gap": num(gap["log_loss"]), "constant": num(const["log_loss"]), "diff_constant": _diff(const),
         "verdict": "does not demonstrably beat" if not excludes_zero(const["diff_lo"], const["diff_hi"]) else
